@@ -1,0 +1,87 @@
+# The course's commands. `make run` and `make test` set everything up on first use (a virtual environment
+# in .venv from requirements.txt, the package installed editable) and reuse it afterwards.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# Kernels come from this environment, whatever other Jupyter kernels the machine has.
+export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
+export PYTHONDONTWRITEBYTECODE := 1
+# nbval re-runs the notebooks under two BLAS set-ups: different thread counts and OpenBLAS kernels.
+# SkylakeX needs AVX-512; where the CPU lacks it, Sandybridge is the second kernel.
+BLAS_A := OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell
+BLAS_B := OPENBLAS_NUM_THREADS=2 OPENBLAS_CORETYPE=$(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo SkylakeX || echo Sandybridge)
+NBVAL := $(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
+IDX_DIR := $(or $(FASHION_MNIST_DIR),/usr/share/datasets/fashion-mnist)
+OUT ?= runs/latest
+
+.PHONY: help setup run test unit nbval refresh lab data idx bench sweep student html clean distclean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "error: Python 3.11 or newer is needed to create $(VENV) ($(PYTHON) is $$($(PYTHON) --version 2>&1)); run: make PYTHON=/path/to/python3.11 ..." >&2; exit 1; }
+	@echo "Setting up $(VENV) (first run only; about a minute)"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+setup: $(STAMP)  ## create the environment in .venv (run and test do this themselves)
+
+run: $(STAMP)  ## run all notebooks with papermill into runs/ (PARAMS=file.yaml, ARGS="-p alpha 0.05")
+	$(PY) -m fashion_helpers.cli run --out $(OUT) $(if $(PARAMS),--params $(PARAMS)) $(ARGS)
+
+test: $(STAMP) idx  ## every test: unit tests, then nbval under two BLAS set-ups
+	$(PY) -m pytest -p no:cacheprovider tests
+	$(MAKE) --no-print-directory nbval
+
+unit: $(STAMP)  ## the unit tests only
+	$(PY) -m pytest -p no:cacheprovider tests
+
+nbval: $(STAMP)  ## re-run the committed notebooks and compare their outputs, under two BLAS set-ups
+	@echo "nbval with $(BLAS_A)"
+	$(BLAS_A) $(NBVAL)
+	@echo "nbval with $(BLAS_B)"
+	$(BLAS_B) $(NBVAL)
+
+refresh: $(STAMP)  ## re-execute notebooks/ in place and strip run noise (the only way outputs change)
+	$(PY) -m fashion_helpers.cli refresh $(ARGS)
+
+lab: $(STAMP)  ## open JupyterLab on notebooks/
+	$(VENV)/bin/jupyter lab notebooks/
+
+data: $(STAMP) idx  ## rebuild data/*.csv byte-for-byte from the official IDX files
+	$(PY) -m fashion_helpers.sample --out data
+
+idx:  # the official IDX files: Debian's package dataset-fashion-mnist, installed when missing and possible
+	@if [ ! -f "$(IDX_DIR)/train-images-idx3-ubyte.gz" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -z "$(FASHION_MNIST_DIR)" ]; then \
+	    echo "Installing Debian's dataset-fashion-mnist (the official IDX files)"; \
+	    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q dataset-fashion-mnist >/dev/null; \
+	  else \
+	    echo "error: the official Fashion-MNIST files are not in $(IDX_DIR): run 'sudo apt-get install dataset-fashion-mnist', or set FASHION_MNIST_DIR to a directory holding the four .gz files" >&2; exit 1; \
+	  fi; \
+	fi
+
+bench: $(STAMP)  ## speed and accuracy ratios, measured side by side in one run
+	$(PY) -m fashion_helpers.bench
+
+sweep: $(STAMP)  ## a parameter grid over seeds (SWEEP="-g alpha=0.05,0.1 --seeds 3")
+	$(PY) -m fashion_helpers.cli sweep $(SWEEP)
+
+student: $(STAMP)  ## the student edition (solutions stubbed, outputs cleared) in editions/student
+	$(PY) -m fashion_helpers.cli student --out editions/student
+
+html: $(STAMP)  ## the executed notebooks as HTML pages with an index, in editions/html
+	$(PY) -m fashion_helpers.cli html --out editions/html
+
+clean:  ## remove run outputs and editions (keeps .venv)
+	rm -rf runs editions .pytest_cache build *.egg-info
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+
+distclean: clean  ## also remove the environment
+	rm -rf $(VENV)

@@ -1,0 +1,65 @@
+"""Error analysis: confusion matrix, classification report and the most frequent confusions, with class names."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import classification_report as _sk_report
+from sklearn.metrics import confusion_matrix as _sk_confusion
+
+from .data import CLASS_NAMES, NUM_CLASSES
+from .errors import CourseInputError
+
+LABELS = list(range(NUM_CLASSES))
+
+
+def _check_pair(Y, predictions) -> tuple[np.ndarray, np.ndarray]:
+    Y, predictions = np.asarray(Y), np.asarray(predictions)
+    if Y.shape != predictions.shape or Y.ndim != 1:
+        raise CourseInputError(f"Y {Y.shape} and predictions {predictions.shape} must be 1-D and the same length")
+    return Y, predictions
+
+
+def confusion_matrix(Y, predictions) -> np.ndarray:
+    """Counts (10, 10): row = true class, column = predicted class; all ten classes even if some are absent."""
+    Y, predictions = _check_pair(Y, predictions)
+    return _sk_confusion(Y, predictions, labels=LABELS)
+
+
+def confusion_table(Y, predictions) -> pd.DataFrame:
+    """The confusion matrix as a table with class names on both axes."""
+    index = pd.Index(CLASS_NAMES, name="true \\ predicted")
+    return pd.DataFrame(confusion_matrix(Y, predictions), index=index, columns=list(CLASS_NAMES))
+
+
+def classification_report(Y, predictions, digits: int = 2) -> str:
+    """scikit-learn's per-class precision, recall, F1 and support, with class names."""
+    Y, predictions = _check_pair(Y, predictions)
+    return _sk_report(Y, predictions, labels=LABELS, target_names=list(CLASS_NAMES), digits=digits,
+                      zero_division=0)
+
+
+def top_confusions(Y, predictions, k: int = 3) -> list[tuple[str, str, int]]:
+    """The k most frequent mistakes as ``(true name, predicted name, count)``, most frequent first.
+
+    Ties are broken by true label, then predicted label, so the order never depends on the machine.
+    """
+    cm = confusion_matrix(Y, predictions)
+    pairs = [(int(cm[t, p]), t, p) for t in LABELS for p in LABELS if t != p and cm[t, p] > 0]
+    pairs.sort(key=lambda item: (-item[0], item[1], item[2]))
+    return [(CLASS_NAMES[t], CLASS_NAMES[p], count) for count, t, p in pairs[:k]]
+
+
+def misclassified_indices(Y, predictions, true_label: int | str, predicted_label: int | str) -> np.ndarray:
+    """Indices of the examples of class ``true_label`` predicted as ``predicted_label`` (labels or names)."""
+    Y, predictions = _check_pair(Y, predictions)
+    t, p = (_label(x) for x in (true_label, predicted_label))
+    return np.flatnonzero((Y == t) & (predictions == p))
+
+
+def _label(value: int | str) -> int:
+    if isinstance(value, str):
+        if value not in CLASS_NAMES:
+            raise CourseInputError(f"unknown class name {value!r}; the classes are {', '.join(CLASS_NAMES)}")
+        return CLASS_NAMES.index(value)
+    return int(value)

@@ -1,0 +1,359 @@
+"""Self-checks for learners: each runs a student's function on small fixed cases and says in words what is wrong.
+
+A check prints one line starting with ``PASS`` when the function is right and returns True. When it is
+wrong it raises :class:`CheckFailed` whose message names the mistake. When the function still raises
+``NotImplementedError`` (the student edition's stubs) it prints a friendly "not implemented yet" line and
+returns False, so a notebook can run from top to bottom before the exercises are done.
+
+The numerical gradient check compares ``backward_prop`` with centred finite differences of the loss and
+reports the relative error beside its threshold.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from . import network as ref
+from .data import NUM_CLASSES
+
+GRADIENT_CHECK_THRESHOLD = 1e-7
+
+
+class CheckFailed(AssertionError):
+    """A self-check found a mistake; the message says which."""
+
+
+def _self_check(func):
+    """Wrap a check: PASS line on success, friendly line for NotImplementedError, CheckFailed otherwise."""
+
+    @functools.wraps(func)
+    def wrapper(fn, *args, **kwargs):
+        name = getattr(fn, "__name__", repr(fn))
+        try:
+            message = func(fn, *args, **kwargs)
+        except NotImplementedError:
+            print(f"NOT YET  {name}: not implemented yet. Write it between ### BEGIN SOLUTION and "
+                  "### END SOLUTION, then re-run its cell and this one.")
+            return False
+        print(f"PASS  {name}: {message}")
+        return True
+
+    return wrapper
+
+
+def _fail(message: str):
+    raise CheckFailed(message)
+
+
+def _fixture(hidden: int = 5, input_size: int = 8):
+    """Small deterministic inputs: X (input_size, 6), Y (6,) with several classes, parameters."""
+    gen = np.random.default_rng(7)  # a private Generator: the fixture is the same on every call
+    X = gen.random((input_size, 6))
+    Y = np.array([3, 0, 9, 3, 5, 1])
+    W1, b1, W2, b2 = ref.init_params(gen, input_size, hidden, NUM_CLASSES)
+    return X, Y, W1, b1, W2, b2
+
+
+def _as_array(name: str, value) -> np.ndarray:
+    if value is None:
+        _fail(f"{name} is None: did you forget a return statement?")
+    if not isinstance(value, np.ndarray):
+        if np.isscalar(value):
+            return np.asarray(value)
+        _fail(f"{name} is a {type(value).__name__}, expected a numpy array")
+    return value
+
+
+def _compare(name: str, got, expected: np.ndarray, *, batch_m: int | None = None,
+             sum_hint: bool = False, atol: float = 1e-10) -> None:
+    """Raise CheckFailed with a diagnosis unless ``got`` equals ``expected`` (shape, then values)."""
+    got = _as_array(name, got)
+    if got.shape != expected.shape:
+        if got.shape == expected.shape[::-1] and got.ndim == 2:
+            _fail(f"{name} has shape {got.shape}, expected {expected.shape}: rows and columns are swapped")
+        if sum_hint and got.ndim == 0:
+            _fail(f"{name} has shape (), expected {expected.shape}: did you sum over all axes? "
+                  "Sum over axis=1 with keepdims=True")
+        if sum_hint and got.shape == (expected.shape[0],):
+            _fail(f"{name} has shape {got.shape}, expected {expected.shape}: keep the summed axis "
+                  "with keepdims=True")
+        _fail(f"{name} has shape {got.shape}, expected {expected.shape}")
+    if not np.all(np.isfinite(got)):
+        _fail(f"{name} contains NaN or inf")
+    if np.allclose(got, expected, rtol=1e-7, atol=atol):
+        return
+    if np.allclose(got, -expected, rtol=1e-7, atol=atol):
+        _fail(f"{name} has the wrong sign: dZ2 is A2 - one_hot(Y), not the other way round")
+    scale = _common_factor(got, expected)
+    if scale is not None and batch_m is not None:
+        if np.isclose(scale, batch_m):
+            _fail(f"{name} is m = {batch_m} times too large: did you forget the 1/m?")
+        _fail(f"{name} is {scale:.4g} times the expected value: divide by the number of examples in this "
+              f"batch (Y.size = {batch_m}), not by a global m")
+    if scale is not None:
+        _fail(f"{name} is {scale:.4g} times the expected value")
+    worst = np.unravel_index(np.argmax(np.abs(got - expected)), expected.shape)
+    _fail(f"{name} differs from the expected values, e.g. at index {tuple(int(i) for i in worst)}: "
+          f"got {got[worst]:.6g}, expected {expected[worst]:.6g}")
+
+
+def _common_factor(got: np.ndarray, expected: np.ndarray) -> float | None:
+    """If ``got`` is a constant multiple of ``expected`` (other than 1), return that factor."""
+    mask = np.abs(expected) > 1e-12
+    if not mask.any():
+        return None
+    ratios = got[mask] / expected[mask]
+    factor = float(np.median(ratios))
+    if np.allclose(ratios, factor, rtol=1e-6) and not np.isclose(factor, 1.0):
+        return factor
+    return None
+
+
+# --------------------------------------------------------------------------- one check per function
+
+
+@_self_check
+def check_init_params(fn) -> str:
+    """Check ``init_params(rng, input_size, hidden_neurons, output_size)``: shapes, range, use of rng."""
+    out = fn(np.random.default_rng(0), 784, 20, 10)
+    if not isinstance(out, tuple) or len(out) != 4:
+        _fail("init_params must return four arrays: W1, b1, W2, b2")
+    expected_shapes = {"W1": (20, 784), "b1": (20, 1), "W2": (10, 20), "b2": (10, 1)}
+    for name, value in zip(expected_shapes, out):
+        value = _as_array(name, value)
+        if value.shape != expected_shapes[name]:
+            _fail(f"{name} has shape {value.shape}, expected {expected_shapes[name]}")
+    everything = np.concatenate([np.ravel(v) for v in out])
+    if everything.min() < -0.5 or everything.max() >= 0.5:
+        _fail(f"values range from {everything.min():.3f} to {everything.max():.3f}, expected [-0.5, 0.5): "
+              "rng.random gives [0, 1), subtract 0.5")
+    if everything.min() > -0.3:
+        _fail("no value is below -0.3: the values should spread over [-0.5, 0.5); did you subtract 0.5?")
+    if everything.std() < 0.2:
+        _fail(f"the values spread too little (std {everything.std():.3f}, about 0.289 expected for uniform "
+              "[-0.5, 0.5)); draw every entry from rng.random")
+    again = fn(np.random.default_rng(0), 784, 20, 10)
+    if not all(np.array_equal(a, b) for a, b in zip(out, again)):
+        _fail("two generators with the same seed gave different parameters: draw from the rng argument, "
+              "not from np.random")
+    other = fn(np.random.default_rng(1), 784, 20, 10)
+    if np.array_equal(out[0], other[0]):
+        _fail("different seeds gave the same W1: draw from the rng argument")
+    return "shapes (20, 784) (20, 1) (10, 20) (10, 1), values in [-0.5, 0.5), drawn from rng"
+
+
+@_self_check
+def check_ReLU(fn) -> str:
+    """Check ``ReLU(Z)`` element-wise on a small matrix."""
+    Z = np.array([[-2.0, -0.5, 0.0], [0.5, 2.0, -1e-3]])
+    got = _as_array("ReLU(Z)", fn(Z))
+    if got.shape == Z.shape and np.allclose(got, np.abs(Z)):
+        _fail("ReLU(Z) returned |Z|: negative inputs must become 0, not positive")
+    if got.shape == Z.shape and np.allclose(got, (Z > 0).astype(float)):
+        _fail("ReLU(Z) returned 0/1: that is the derivative; ReLU keeps positive values as they are")
+    _compare("ReLU(Z)", got, ref.ReLU(Z))
+    return "max(0, Z), element-wise"
+
+
+@_self_check
+def check_ReLU_deriv(fn) -> str:
+    """Check ``ReLU_deriv(Z)``: 1 where Z > 0, 0 elsewhere (including at 0)."""
+    Z = np.array([[-2.0, -0.5, 0.0], [0.5, 2.5, -1e-3]])
+    got = _as_array("ReLU_deriv(Z)", fn(Z))
+    if got.shape == Z.shape and np.allclose(got, ref.ReLU(Z)):
+        _fail("ReLU_deriv(Z) returned ReLU(Z) (e.g. 2.5 at Z = 2.5): that is the activation A, not its "
+              "derivative; return 1 where Z > 0 and 0 elsewhere")
+    if got.shape == Z.shape and got[0, 2] == 1:
+        _fail("ReLU_deriv(0) is 1: use Z > 0 (strictly), so the derivative at 0 is 0")
+    _compare("ReLU_deriv(Z)", got, ref.ReLU_deriv(Z))
+    return "1 where Z > 0, 0 elsewhere"
+
+
+@_self_check
+def check_softmax(fn) -> str:
+    """Check ``softmax(Z)``: columns sum to 1, values right, stable for huge and very negative logits."""
+    Z = np.array([[1.0, 2.0, -1.0], [2.0, 0.0, -1.0], [3.0, 1.0, -1.0]])
+    got = _as_array("softmax(Z)", fn(Z))
+    if got.shape != Z.shape:
+        _fail(f"softmax(Z) has shape {got.shape}, expected {Z.shape}: keep one column per example")
+    if np.all(np.isfinite(got)) and np.allclose(got.sum(axis=1), 1) and not np.allclose(got.sum(axis=0), 1):
+        _fail("softmax(Z)'s rows sum to 1, its columns do not: normalise over axis=0 (one column per example)")
+    if np.all(np.isfinite(got)) and not np.allclose(got.sum(axis=0), 1):
+        _fail("softmax(Z)'s columns do not sum to 1: divide exp(Z) by its sum over axis=0")
+    _compare("softmax(Z)", got, ref.softmax(Z))
+    hard = np.array([[1000.0, -1000.0], [999.0, -1001.0], [0.0, -1002.0]])
+    with np.errstate(all="ignore"):  # the message below explains a NaN better than numpy's warning
+        got = _as_array("softmax(Z)", fn(hard))
+    if not np.all(np.isfinite(got)) or not np.allclose(got.sum(axis=0), 1):
+        _fail("softmax(Z) gives NaN or a column that does not sum to 1 for logits like 1000 or -1000: "
+              "subtract each column's max (np.max(Z, axis=0, keepdims=True)), not the global max")
+    _compare("softmax(Z) on large logits", got, ref.softmax(hard))
+    return "columns sum to 1, stable for logits of +-1000"
+
+
+@_self_check
+def check_forward_prop(fn) -> str:
+    """Check ``forward_prop(W1, b1, W2, b2, X)`` returns Z1, A1, Z2, A2 with the right shapes and values."""
+    X, _, W1, b1, W2, b2 = _fixture()
+    out = fn(W1, b1, W2, b2, X)
+    if not isinstance(out, tuple) or len(out) != 4:
+        _fail("forward_prop must return four arrays: Z1, A1, Z2, A2")
+    expected = ref.forward_prop(W1, b1, W2, b2, X)
+    for name, got, exp in zip(("Z1", "A1", "Z2", "A2"), out, expected):
+        got = _as_array(name, got)
+        if name == "A2" and got.shape == exp.shape and np.allclose(got, ref.ReLU(expected[2])):
+            _fail("A2 is ReLU(Z2): the output layer uses softmax, not ReLU")
+        if name == "Z1" and got.shape == exp.shape and np.allclose(got, W1 @ X):
+            _fail("Z1 lacks the bias: Z1 = W1 X + b1")
+        _compare(name, got, exp)
+    return "Z1, A1 (5, 6) and Z2, A2 (10, 6) on a small batch"
+
+
+@_self_check
+def check_one_hot(fn) -> str:
+    """Check ``one_hot(Y)``: (10, m), a single 1 per column in row Y[j], even when Y lacks classes."""
+    Y = np.array([0, 2, 1, 2])
+    got = _as_array("one_hot(Y)", fn(Y))
+    if got.ndim == 2 and got.shape[1] == Y.size and got.shape[0] == Y.max() + 1:
+        _fail(f"one_hot({Y.tolist()}) has {got.shape[0]} rows, expected 10: size it from the number of "
+              "classes (10), not from Y.max() + 1, or a batch without 9s breaks the shapes")
+    if got.shape == (Y.size, NUM_CLASSES):
+        _fail(f"one_hot(Y) has shape {got.shape}, expected (10, {Y.size}): one column per example")
+    _compare("one_hot(Y)", got, ref.one_hot(Y))
+    return "shape (10, m) with one 1 per column, also for a batch without every class"
+
+
+@_self_check
+def check_backward_prop(fn, lambda_reg: float = 0.0) -> str:
+    """Check ``backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y[, lambda_reg])`` against the reference gradients."""
+    X, Y, W1, b1, W2, b2 = _fixture()
+    Z1, A1, Z2, A2 = ref.forward_prop(W1, b1, W2, b2, X)
+    args = (Z1, A1, Z2, A2, W1, W2, X, Y)
+    out = fn(*args, lambda_reg) if lambda_reg else fn(*args)
+    if not isinstance(out, tuple) or len(out) != 4:
+        _fail("backward_prop must return four arrays: dW1, db1, dW2, db2")
+    expected = ref.backward_prop(*args, lambda_reg)
+    plain = ref.backward_prop(*args, 0.0)
+    for name, got, exp, base, W in zip(("dW1", "db1", "dW2", "db2"), out, expected, plain,
+                                       (W1, None, W2, None)):
+        got = _as_array(name, got)
+        if W is not None and lambda_reg and got.shape == exp.shape:
+            if np.allclose(got, base + lambda_reg * W):
+                _fail(f"{name}'s L2 term is m = {Y.size} times too large: the gradient of "
+                      "(lambda/2m)·||W||² is (lambda/m)·W")
+            if np.allclose(got, base):
+                _fail(f"{name} lacks the L2 term: add (lambda_reg / m) * {name[1:]}")
+        if name == "dW1" and got.shape == exp.shape:
+            dZ1_of_A = (W2.T @ (A2 - ref.one_hot(Y))) * ref.ReLU(Z1)
+            if np.allclose(got, dZ1_of_A @ X.T / Y.size + lambda_reg / Y.size * W1):
+                _fail("dW1 used ReLU(Z1) where the derivative ReLU_deriv(Z1) belongs")
+        _compare(name, got, exp, batch_m=Y.size, sum_hint=name.startswith("db"))
+    return f"dW1, db1, dW2, db2 match on a batch of {Y.size}" + (f" with lambda_reg={lambda_reg:g}" if lambda_reg else "")
+
+
+@_self_check
+def check_update_params(fn) -> str:
+    """Check ``update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha)`` moves every parameter downhill."""
+    _, _, W1, b1, W2, b2 = _fixture()
+    grads = tuple(np.full_like(p, 0.25) * (i + 1) for i, p in enumerate((W1, b1, W2, b2)))
+    out = fn(W1.copy(), b1.copy(), W2.copy(), b2.copy(), *grads, 0.1)
+    if not isinstance(out, tuple) or len(out) != 4:
+        _fail("update_params must return four arrays: W1, b1, W2, b2")
+    for name, got, p, g in zip(("W1", "b1", "W2", "b2"), out, (W1, b1, W2, b2), grads):
+        got = _as_array(name, got)
+        if got.shape == p.shape and np.allclose(got, p):
+            _fail(f"{name} was not updated: return {name} - alpha * d{name}")
+        if got.shape == p.shape and np.allclose(got, p + 0.1 * g):
+            _fail(f"{name} moved uphill: subtract alpha * d{name}, do not add it")
+        _compare(name, got, p - 0.1 * g)
+    return "each parameter moves by -alpha times its gradient"
+
+
+@_self_check
+def check_get_predictions(fn) -> str:
+    """Check ``get_predictions(A2)``: the row index of each column's maximum, shape (m,)."""
+    A2 = ref.softmax(np.array([[1.0, 5.0, 0.0, 2.0], [3.0, 0.0, 0.0, 2.5], [0.0, 1.0, 4.0, 0.0]]))
+    got = _as_array("get_predictions(A2)", fn(A2))
+    if got.shape == (3,):
+        _fail("get_predictions returned one value per row: take the argmax over axis=0 (one per column)")
+    _compare("get_predictions(A2)", got, ref.get_predictions(A2))
+    return "argmax over each column"
+
+
+@_self_check
+def check_get_accuracy(fn) -> str:
+    """Check ``get_accuracy(predictions, Y)``: percentage of matches, 0 to 100."""
+    got = fn(np.array([1, 2, 3, 4]), np.array([1, 2, 0, 0]))
+    if np.isclose(got, 0.5):
+        _fail("get_accuracy returned 0.5 for 2 of 4 right: the course reports a percentage, multiply by 100")
+    if not np.isclose(got, 50.0):
+        _fail(f"get_accuracy returned {got!r} for 2 of 4 right, expected 50.0")
+    return "percentage of predictions equal to the labels"
+
+
+@_self_check
+def check_gradient_descent(fn) -> str:
+    """Check ``gradient_descent(X, Y, alpha, iterations, rng, ...)``: same parameters and history as the reference."""
+    X, Y, W1, b1, W2, b2 = _fixture(hidden=4, input_size=784)
+    start = (W1, b1, W2, b2)
+    out = fn(X, Y, 0.5, 12, params=start)
+    if not isinstance(out, tuple) or len(out) != 2:
+        _fail("gradient_descent must return two things: the parameters (W1, b1, W2, b2) and the history")
+    params, history = out
+    ref_params, ref_history = ref.gradient_descent(X, Y, 0.5, 12, params=start)
+    if np.allclose(params[0], W1):
+        _fail("W1 never changed: update the parameters with update_params inside the loop")
+    for name, got, exp in zip(("W1", "b1", "W2", "b2"), params, ref_params):
+        _compare(f"{name} after 12 iterations", got, exp, atol=1e-9)
+    if history.get("iteration") != ref_history["iteration"]:
+        _fail(f"history['iteration'] is {history.get('iteration')}, expected {ref_history['iteration']}")
+    return "12 iterations on a small batch give the reference parameters and history"
+
+
+# --------------------------------------------------------------------------- numerical gradient check
+
+
+def _flatten(arrays) -> np.ndarray:
+    return np.concatenate([a.ravel() for a in arrays])
+
+
+def numerical_gradient(X, Y, params, lambda_reg: float = 0.0, epsilon: float = 1e-5) -> np.ndarray:
+    """Centred finite differences of ``compute_loss`` with respect to every parameter, flattened."""
+    params = [np.array(p, dtype=np.float64) for p in params]
+    grads = []
+    for p in params:
+        g = np.zeros_like(p)
+        for idx in np.ndindex(p.shape):
+            saved = p[idx]
+            p[idx] = saved + epsilon
+            plus = ref.compute_loss(ref.forward_prop(*params, X)[3], Y, params[0], params[2], lambda_reg)
+            p[idx] = saved - epsilon
+            minus = ref.compute_loss(ref.forward_prop(*params, X)[3], Y, params[0], params[2], lambda_reg)
+            p[idx] = saved
+            g[idx] = (plus - minus) / (2 * epsilon)
+        grads.append(g)
+    return _flatten(grads)
+
+
+def gradient_check(X, Y, params, backward=ref.backward_prop, lambda_reg: float = 0.0,
+                   epsilon: float = 1e-5, threshold: float = GRADIENT_CHECK_THRESHOLD, verbose: bool = True):
+    """Compare ``backward`` with numerical gradients; returns the relative error.
+
+    relative error = ||g_backprop - g_numerical|| / (||g_backprop|| + ||g_numerical||).
+    Prints it next to the threshold when verbose. Use a small batch: every parameter costs two forward passes.
+    """
+    W1, b1, W2, b2 = params
+    Z1, A1, Z2, A2 = ref.forward_prop(W1, b1, W2, b2, X)
+    analytic = _flatten(backward(Z1, A1, Z2, A2, W1, W2, X, Y, lambda_reg))
+    numeric = numerical_gradient(X, Y, params, lambda_reg, epsilon)
+    error = float(np.linalg.norm(analytic - numeric) / (np.linalg.norm(analytic) + np.linalg.norm(numeric)))
+    if verbose:
+        verdict = "PASS" if error < threshold else "FAIL"
+        # Only the order of magnitude is printed: the digits of so small a number are rounding noise
+        # that differs between machines and BLAS kernels.
+        magnitude = int(np.floor(np.log10(max(error, 1e-300))))
+        print(f"{verdict}  gradient check (lambda_reg={lambda_reg:g}): relative error ~1e{magnitude}, "
+              f"threshold {threshold:.0e}")
+    return error

@@ -1,0 +1,246 @@
+"""The two-layer network of the course: 784 -> hidden (ReLU) -> 10 (softmax), trained by full-batch gradient descent.
+
+The names are the mid-term's, so students recognise them. Shapes, with m examples in the batch:
+``X`` (784, m), ``Y`` (m,), ``W1`` (hidden, 784), ``b1`` (hidden, 1), ``W2`` (10, hidden), ``b2`` (10, 1),
+``Z1``/``A1`` (hidden, m), ``Z2``/``A2`` (10, m).
+
+No function here touches numpy's global random state: randomness comes from a ``numpy.random.Generator``
+passed in by the caller.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .data import NUM_CLASSES, NUM_PIXELS
+from .errors import CourseInputError
+
+# --------------------------------------------------------------------------- validation of public entry points
+
+
+def _require_number(name: str, value, *, minimum: float, inclusive: bool, whole: bool = False) -> None:
+    kind = "a whole number" if whole else "a number"
+    ok_type = isinstance(value, numbers.Integral if whole else numbers.Real) and not isinstance(value, bool)
+    if not ok_type or not np.isfinite(value):
+        raise CourseInputError(f"{name} must be {kind}, got {value!r}")
+    if value < minimum or (value == minimum and not inclusive):
+        bound = f">= {minimum:g}" if inclusive else f"> {minimum:g}"
+        raise CourseInputError(f"{name} must be {bound}, got {value!r}")
+
+
+def _require_generator(rng) -> None:
+    if not isinstance(rng, np.random.Generator):
+        raise CourseInputError(
+            f"rng must be a numpy Generator, got {type(rng).__name__}: create one with np.random.default_rng(seed)."
+        )
+
+
+def check_inputs(X: np.ndarray, Y: np.ndarray) -> None:
+    """Raise a one-line error unless X is (784, m) finite floats and Y is (m,) whole labels 0..9."""
+    if not isinstance(X, np.ndarray) or X.ndim != 2:
+        raise CourseInputError(f"X must be a 2-D array (784, m), got {type(X).__name__} {np.shape(X)}")
+    if X.shape[0] != NUM_PIXELS:
+        hint = " (one column per image: did you forget .T?)" if X.shape[1] == NUM_PIXELS else ""
+        raise CourseInputError(f"X has shape {X.shape}, expected ({NUM_PIXELS}, m){hint}")
+    if not np.issubdtype(X.dtype, np.number) or not np.isfinite(X).all():
+        raise CourseInputError("X must hold finite numbers (scaled pixels in [0, 1]); it has NaN, inf or non-numbers")
+    Y = np.asarray(Y)
+    if Y.shape != (X.shape[1],):
+        raise CourseInputError(f"Y has shape {Y.shape}, expected ({X.shape[1]},): one label per column of X")
+    if not np.issubdtype(Y.dtype, np.integer) or Y.min() < 0 or Y.max() >= NUM_CLASSES:
+        raise CourseInputError(f"Y must hold whole-number labels 0..{NUM_CLASSES - 1}")
+
+
+def check_params(W1, b1, W2, b2, input_size: int = NUM_PIXELS) -> None:
+    """Raise a one-line error unless the four parameter arrays have shapes that agree."""
+    for name, value in (("W1", W1), ("b1", b1), ("W2", W2), ("b2", b2)):
+        if not isinstance(value, np.ndarray) or value.ndim != 2:
+            raise CourseInputError(f"{name} must be a 2-D array, got {type(value).__name__} {np.shape(value)}")
+    hidden = b1.shape[0]
+    expected = {"W1": (hidden, input_size), "b1": (hidden, 1), "W2": (NUM_CLASSES, hidden), "b2": (NUM_CLASSES, 1)}
+    for name, value in (("W1", W1), ("b1", b1), ("W2", W2), ("b2", b2)):
+        if value.shape != expected[name]:
+            raise CourseInputError(f"{name} has shape {value.shape}, expected {expected[name]}")
+
+
+# --------------------------------------------------------------------------- the network
+
+
+def init_params(rng: np.random.Generator, input_size: int = NUM_PIXELS, hidden_neurons: int = 20,
+                output_size: int = NUM_CLASSES):
+    """Parameters drawn uniformly from [-0.5, 0.5): ``W1`` (hidden, input), ``b1`` (hidden, 1), ``W2`` (output, hidden), ``b2`` (output, 1).
+
+    rng: the notebook's Generator; drawing W1, b1, W2, b2 in that order advances it.
+    """
+    _require_generator(rng)
+    _require_number("input_size", input_size, minimum=1, inclusive=True, whole=True)
+    _require_number("hidden_neurons", hidden_neurons, minimum=1, inclusive=True, whole=True)
+    _require_number("output_size", output_size, minimum=1, inclusive=True, whole=True)
+    W1 = rng.random((hidden_neurons, input_size)) - 0.5
+    b1 = rng.random((hidden_neurons, 1)) - 0.5
+    W2 = rng.random((output_size, hidden_neurons)) - 0.5
+    b2 = rng.random((output_size, 1)) - 0.5
+    return W1, b1, W2, b2
+
+
+def ReLU(Z):
+    """ReLU, element-wise: ``max(0, Z)``; same shape as Z."""
+    return np.maximum(0, Z)
+
+
+def ReLU_deriv(Z):
+    """Derivative of ReLU at Z, element-wise: 1.0 where Z > 0, else 0.0; same shape as Z."""
+    return (Z > 0).astype(np.float64)
+
+
+def softmax(Z):
+    """Softmax of each column of Z (10, m): probabilities that sum to 1 per column.
+
+    Subtracting each column's own maximum leaves the result unchanged mathematically and keeps
+    ``exp`` from overflowing (large logits) or underflowing to an all-zero column (very negative ones).
+    """
+    exp_Z = np.exp(Z - np.max(Z, axis=0, keepdims=True))
+    return exp_Z / np.sum(exp_Z, axis=0, keepdims=True)
+
+
+def softmax_global_max(Z):
+    """The mid-term's softmax, kept as a counter-example: it subtracts the max of the *whole* matrix.
+
+    A column whose logits all lie far below the global maximum underflows to zeros and divides 0 by 0.
+    """
+    exp_Z = np.exp(Z - np.max(Z))
+    return exp_Z / np.sum(exp_Z, axis=0, keepdims=True)
+
+
+def forward_prop(W1, b1, W2, b2, X):
+    """Forward pass: returns ``Z1``, ``A1`` (hidden, m) and ``Z2``, ``A2`` (10, m); A2's columns are probabilities."""
+    Z1 = W1 @ X + b1
+    A1 = ReLU(Z1)
+    Z2 = W2 @ A1 + b2
+    A2 = softmax(Z2)
+    return Z1, A1, Z2, A2
+
+
+def one_hot(Y, num_classes: int = NUM_CLASSES):
+    """Labels (m,) as one-hot columns (num_classes, m): column j has a 1 in row Y[j].
+
+    Sized from the number of classes, not from ``Y.max() + 1``: a batch without any 9s still has 10 rows.
+    """
+    Y = np.asarray(Y)
+    one_hot_Y = np.zeros((num_classes, Y.size))
+    one_hot_Y[Y, np.arange(Y.size)] = 1
+    return one_hot_Y
+
+
+def compute_loss(A2, Y, W1=None, W2=None, lambda_reg: float = 0.0) -> float:
+    """Mean cross-entropy of the predicted probabilities A2 (10, m) against labels Y (m,), plus the L2 term.
+
+    The L2 term is ``lambda_reg / (2 m) * (sum(W1**2) + sum(W2**2))``; biases are not penalised.
+    """
+    m = Y.size
+    picked = A2[Y, np.arange(m)]
+    loss = -np.mean(np.log(np.maximum(picked, np.finfo(np.float64).tiny)))
+    if lambda_reg:
+        loss += lambda_reg / (2 * m) * (np.sum(W1**2) + np.sum(W2**2))
+    return float(loss)
+
+
+def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y, lambda_reg: float = 0.0):
+    """Gradients of the loss: returns ``dW1`` (hidden, 784), ``db1`` (hidden, 1), ``dW2`` (10, hidden), ``db2`` (10, 1).
+
+    m is the size of *this* batch (``Y.size``). With ``lambda_reg > 0`` the L2 term adds ``lambda_reg / m * W``.
+    """
+    m = Y.size
+    one_hot_Y = one_hot(Y)
+    dZ2 = A2 - one_hot_Y
+    dW2 = (1 / m) * dZ2 @ A1.T + (lambda_reg / m) * W2
+    db2 = (1 / m) * np.sum(dZ2, axis=1, keepdims=True)
+    dZ1 = (W2.T @ dZ2) * ReLU_deriv(Z1)
+    dW1 = (1 / m) * dZ1 @ X.T + (lambda_reg / m) * W1
+    db1 = (1 / m) * np.sum(dZ1, axis=1, keepdims=True)
+    return dW1, db1, dW2, db2
+
+
+def update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):
+    """One gradient-descent step: each parameter moves by ``-alpha`` times its gradient. Returns new arrays."""
+    W1 = W1 - alpha * dW1
+    b1 = b1 - alpha * db1
+    W2 = W2 - alpha * dW2
+    b2 = b2 - alpha * db2
+    return W1, b1, W2, b2
+
+
+def get_predictions(A2):
+    """Predicted class per column of A2 (10, m): shape (m,)."""
+    return np.argmax(A2, axis=0)
+
+
+def get_accuracy(predictions, Y) -> float:
+    """Percentage of predictions equal to Y (both shape (m,)), from 0 to 100."""
+    return float(np.mean(predictions == Y) * 100)
+
+
+def make_predictions(X, W1, b1, W2, b2):
+    """Predicted classes (m,) for images X (784, m)."""
+    _, _, _, A2 = forward_prop(W1, b1, W2, b2, X)
+    return get_predictions(A2)
+
+
+def check_training_args(X, Y, alpha, iterations, rng=None, hidden_neurons=20, lambda_reg=0.0,
+                        print_every=None, params=None) -> None:
+    """Raise a one-line CourseInputError for the first bad argument of ``gradient_descent``, before any work."""
+    _require_number("alpha", alpha, minimum=0, inclusive=False)
+    _require_number("iterations", iterations, minimum=1, inclusive=True, whole=True)
+    _require_number("lambda_reg", lambda_reg, minimum=0, inclusive=True)
+    if print_every is not None:
+        _require_number("print_every", print_every, minimum=1, inclusive=True, whole=True)
+    check_inputs(X, Y)
+    if params is None:
+        _require_generator(rng)
+        _require_number("hidden_neurons", hidden_neurons, minimum=1, inclusive=True, whole=True)
+    else:
+        check_params(*params, input_size=X.shape[0])
+
+
+def record_progress(history: dict, i: int, A2, Y, W1, W2, lambda_reg: float = 0.0,
+                    print_every: int | None = None) -> None:
+    """Append iteration i's loss and train accuracy to ``history``; print a log line when ``print_every`` is set."""
+    loss = compute_loss(A2, Y, W1, W2, lambda_reg)
+    accuracy = get_accuracy(get_predictions(A2), Y)
+    history["iteration"].append(i)
+    history["loss"].append(loss)
+    history["train_accuracy"].append(accuracy)
+    if print_every:
+        print(f"Iteration {i:4d}   loss {loss:.4f}   train accuracy {accuracy:6.2f}%")
+
+
+def gradient_descent(X, Y, alpha: float, iterations: int, rng: np.random.Generator | None = None, *,
+                     hidden_neurons: int = 20, lambda_reg: float = 0.0, print_every: int | None = None,
+                     params=None):
+    """Train by full-batch gradient descent. Returns ``(W1, b1, W2, b2), history``.
+
+    X: (784, m) scaled pixels; Y: (m,) labels.
+    alpha: learning rate (> 0). iterations: number of updates (>= 1).
+    rng: Generator that draws the initial parameters (needed unless ``params`` is given).
+    hidden_neurons: width of the hidden layer when initialising. lambda_reg: L2 strength (>= 0).
+    print_every: print a log line every this many iterations (None: silent).
+    params: start from these (W1, b1, W2, b2) instead of drawing new ones (they are not modified).
+    history: dict of lists ``iteration``, ``loss``, ``train_accuracy``, recorded every ``print_every``
+    iterations (every 10 when silent) and at the last one, from that iteration's forward pass (before its update).
+    """
+    check_training_args(X, Y, alpha, iterations, rng, hidden_neurons, lambda_reg, print_every, params)
+    if params is None:
+        W1, b1, W2, b2 = init_params(rng, X.shape[0], hidden_neurons, NUM_CLASSES)
+    else:
+        W1, b1, W2, b2 = (np.array(p, dtype=np.float64) for p in params)
+    log_every = print_every or 10
+    history = {"iteration": [], "loss": [], "train_accuracy": []}
+    for i in range(iterations):
+        Z1, A1, Z2, A2 = forward_prop(W1, b1, W2, b2, X)
+        if i % log_every == 0 or i == iterations - 1:
+            record_progress(history, i, A2, Y, W1, W2, lambda_reg, print_every)
+        dW1, db1, dW2, db2 = backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y, lambda_reg)
+        W1, b1, W2, b2 = update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha)
+    return (W1, b1, W2, b2), history

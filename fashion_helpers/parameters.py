@@ -1,0 +1,98 @@
+"""The course's parameters: one name, type, range and default each, shared by every notebook and the runner.
+
+The notebooks declare them in their cell tagged ``parameters`` (tests check the defaults there agree with
+``DEFAULTS`` here); the runner validates overrides against ``SPEC`` before any kernel starts.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .errors import CourseInputError
+
+
+@dataclass(frozen=True)
+class Parameter:
+    kind: str  # "int", "float", "str", "float list"
+    default: Any
+    help: str
+    minimum: float | None = None
+    strict: bool = False  # minimum excluded
+
+
+SPEC: dict[str, Parameter] = {
+    "seed": Parameter("int", 42, "seed of every random draw: the shuffle, the initial weights", 0),
+    "data_path": Parameter("str", "../data/fashion_data.csv",
+                           "course CSV, or a directory of the official IDX .gz files (then the 60,000 training "
+                           "images); relative paths are relative to notebooks/"),
+    "holdout_path": Parameter("str", "../data/fashion_holdout.csv",
+                              "held-out CSV for the one final score, or a directory of the official IDX files "
+                              "(then the 10,000 test images)"),
+    "dev_size": Parameter("int", 400, "images split off as the dev set (the rest train)", 1),
+    "hidden_neurons": Parameter("int", 20, "neurons in the hidden (ReLU) layer", 1),
+    "alpha": Parameter("float", 0.10, "learning rate of gradient descent", 0, strict=True),
+    "iterations": Parameter("int", 500, "gradient-descent updates (full batch)", 1),
+    "print_every": Parameter("int", 10, "log loss and accuracy every this many iterations", 1),
+    "lambda_regs": Parameter("float list", [0.0, 0.01, 0.1, 1.0, 3.0, 10.0, 30.0, 100.0],
+                             "L2 strengths tried in the sweep (each >= 0)", 0),
+    "top_k": Parameter("int", 3, "how many of the most frequent confusions to study", 1),
+}
+DEFAULTS = {name: p.default for name, p in SPEC.items()}
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_float(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+_KIND_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "int": (_is_int, "a whole number"),
+    "float": (_is_float, "a number"),
+    "str": (lambda v: isinstance(v, str) and v != "", "a non-empty text (a path)"),
+    "float list": (lambda v: isinstance(v, (list, tuple)) and len(v) > 0 and all(_is_float(x) for x in v),
+                   "a non-empty list of numbers, e.g. [0, 0.1, 1]"),
+}
+
+
+def validate(values: dict, known: dict[str, Parameter] | None = None) -> dict:
+    """Check names, types and ranges; returns the values (ints given for floats become floats).
+
+    Raises CourseInputError naming the first problem: an unknown name (with the known ones), a wrong type
+    or a value out of range (with what is expected).
+    """
+    known = SPEC if known is None else known
+    clean = {}
+    for name, value in values.items():
+        if name not in known:
+            raise CourseInputError(f"unknown parameter {name!r}; the known ones are: {', '.join(known)}")
+        spec = known[name]
+        ok, expected = _KIND_CHECKS[spec.kind]
+        if not ok(value):
+            raise CourseInputError(f"parameter {name} must be {expected}, got {value!r}")
+        items = list(value) if spec.kind == "float list" else [value]
+        if spec.minimum is not None:
+            for item in items:
+                if item < spec.minimum or (spec.strict and item == spec.minimum):
+                    bound = f"> {spec.minimum:g}" if spec.strict else f">= {spec.minimum:g}"
+                    raise CourseInputError(f"parameter {name} must be {bound}, got {item!r}")
+        if spec.kind == "float":
+            value = float(value)
+        elif spec.kind == "float list":
+            value = [float(x) for x in value]
+        clean[name] = value
+    return clean
+
+
+def parse_value(text: str) -> Any:
+    """A command-line value as YAML reads it: ``3`` -> 3, ``0.05`` -> 0.05, ``[0, 1]`` -> [0, 1], else text."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text

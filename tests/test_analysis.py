@@ -1,0 +1,45 @@
+"""fashion_helpers.analysis: confusion matrix, report and top confusions with class names."""
+
+import numpy as np
+import pytest
+
+from fashion_helpers import analysis
+from fashion_helpers.errors import CourseInputError
+
+Y = np.array([6, 6, 6, 2, 2, 4, 0, 0, 9])
+P = np.array([2, 2, 0, 4, 2, 2, 0, 6, 9])
+
+
+def test_confusion_matrix_has_all_ten_classes():
+    cm = analysis.confusion_matrix(Y, P)
+    assert cm.shape == (10, 10) and cm.sum() == len(Y)
+    assert cm[6, 2] == 2 and cm[2, 4] == 1 and cm[9, 9] == 1
+
+
+def test_confusion_table_uses_class_names():
+    table = analysis.confusion_table(Y, P)
+    assert table.loc["Shirt", "Pullover"] == 2
+
+
+def test_top_confusions_are_named_sorted_and_tie_broken():
+    top = analysis.top_confusions(Y, P, k=3)
+    assert top[0] == ("Shirt", "Pullover", 2)
+    # the ties of count 1 come in (true, predicted) label order
+    assert top[1:] == [("T-shirt/top", "Shirt", 1), ("Pullover", "Coat", 1)]
+
+
+def test_classification_report_names_classes():
+    report = analysis.classification_report(Y, P)
+    assert "Shirt" in report and "Ankle boot" in report and "accuracy" in report
+
+
+def test_misclassified_indices_by_label_or_name():
+    assert list(analysis.misclassified_indices(Y, P, 6, 2)) == [0, 1]
+    assert list(analysis.misclassified_indices(Y, P, "Shirt", "Pullover")) == [0, 1]
+    with pytest.raises(CourseInputError, match="unknown class name 'Shirts'"):
+        analysis.misclassified_indices(Y, P, "Shirts", "Pullover")
+
+
+def test_mismatched_lengths_are_refused():
+    with pytest.raises(CourseInputError, match="same length"):
+        analysis.confusion_matrix(Y, P[:-1])
