@@ -98,7 +98,7 @@ def load_csv(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
     path = Path(path)
     _require_file(path, "data file")
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame = pd.read_csv(path)
     except pd.errors.EmptyDataError:
         raise CourseInputError(
             f"data file is empty: {path}. Expected a header row and 785 columns; re-create it with `make data`."
@@ -121,29 +121,21 @@ def load_csv(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
         )
     if len(frame) == 0:
         raise CourseInputError(f"{path} has a header but no rows of data; re-create it with `make data`.")
-    frame.columns = columns
 
-    raw = np.char.strip(frame.to_numpy(dtype=str))
-    missing = np.isin(np.char.lower(raw), ["", "nan", "na", "null", "none"])
-    if missing.any():
-        row, col = map(int, np.argwhere(missing)[0])
-        raise CourseInputError(
-            f"{path}: line {row + 2}, column '{columns[col]}' is empty or NaN; every cell must hold "
-            "a number: fill it in or drop that row."
-        )
-    try:
-        numeric = raw.astype(np.float64)
-    except ValueError:
+    if not all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in frame.dtypes):
+        # some cell is not a number: read again as text to say which one
+        raw = np.char.strip(pd.read_csv(path, dtype=str, keep_default_na=False).to_numpy(dtype=str))
         row, col = _first_non_number(raw)
         raise CourseInputError(
             f"{path}: line {row + 2}, column '{columns[col]}' holds {str(raw[row, col])!r}, which is not a "
             "number; fix or drop that row."
-        ) from None
+        )
+    numeric = frame.to_numpy(dtype=np.float64)
     if not np.isfinite(numeric).all():
         row, col = map(int, np.argwhere(~np.isfinite(numeric))[0])
         raise CourseInputError(
-            f"{path}: line {row + 2}, column '{columns[col]}' is {str(raw[row, col])!r}; every cell must hold "
-            "a finite number: fix or drop that row."
+            f"{path}: line {row + 2}, column '{columns[col]}' is empty, NaN or infinite; every cell must hold "
+            "a number: fill it in or drop that row."
         )
     label_idx = columns.index(LABEL_COLUMN)
     labels = numeric[:, label_idx]
@@ -158,7 +150,8 @@ def _first_non_number(cells: np.ndarray) -> tuple[int, int]:
         try:
             float(text)
         except ValueError:
-            return row, col
+            if text.lower() not in ("", "nan", "na", "n/a", "null", "none", "#n/a"):
+                return row, col
     return 0, 0
 
 

@@ -99,11 +99,11 @@ BAD_INPUTS = {
     ),
     "NaN cell": (
         lambda p: write_csv(p, [[0] * 9 + ["NaN"] + [0] * 774 + [2]]),
-        r"line 2, column 'pixel10' is empty or NaN",
+        r"line 2, column 'pixel10' is empty, NaN or infinite",
     ),
     "empty cell": (
         lambda p: write_csv(p, [[0] * 9 + [""] + [0] * 774 + [2]]),
-        r"line 2, column 'pixel10' is empty or NaN",
+        r"line 2, column 'pixel10' is empty, NaN or infinite",
     ),
     "pixel above 255": (
         lambda p: write_csv(p, [good_row(), good_row(), [300] + [0] * 783 + [1]]),
