@@ -14,7 +14,6 @@ BLAS_A := OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell
 BLAS_B := OPENBLAS_NUM_THREADS=2 OPENBLAS_CORETYPE=$(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo SkylakeX || echo Sandybridge)
 NBVAL := $(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 IDX_DIR := $(or $(FASHION_MNIST_DIR),/usr/share/datasets/fashion-mnist)
-OUT ?= runs/latest
 
 .PHONY: help setup run test unit nbval refresh lab data idx bench sweep student html clean distclean
 
@@ -32,8 +31,8 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP)  ## create the environment in .venv (run and test do this themselves)
 
-run: $(STAMP)  ## run all notebooks with papermill into runs/ (PARAMS=file.yaml, ARGS="-p alpha 0.05")
-	$(PY) -m fashion_helpers.cli run --out $(OUT) $(if $(PARAMS),--params $(PARAMS)) $(ARGS)
+run: $(STAMP)  ## run the series with papermill into runs/ (PARAMS=file.yaml ARGS="-p alpha 0.05" OUT=dir)
+	$(PY) -m fashion_helpers.cli run $(if $(OUT),--out $(OUT)) $(if $(PARAMS),--params $(PARAMS)) $(ARGS)
 
 test: $(STAMP) idx  ## every test: unit tests, then nbval under two BLAS set-ups
 	$(PY) -m pytest -p no:cacheprovider tests

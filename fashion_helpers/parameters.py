@@ -25,8 +25,8 @@ class Parameter:
 SPEC: dict[str, Parameter] = {
     "seed": Parameter("int", 42, "seed of every random draw: the shuffle, the initial weights", 0),
     "data_path": Parameter("str", "../data/fashion_data.csv",
-                           "course CSV, or a directory of the official IDX .gz files (then the 60,000 training "
-                           "images); relative paths are relative to notebooks/"),
+                           "course CSV, or a directory of the official IDX .gz files (then its 60,000 training "
+                           "images)"),
     "holdout_path": Parameter("str", "../data/fashion_holdout.csv",
                               "held-out CSV for the one final score, or a directory of the official IDX files "
                               "(then the 10,000 test images)"),

@@ -56,3 +56,211 @@ def read_metrics(notebook) -> dict:
                     if sep:
                         metrics[name.strip()] = json.loads(value)
     return metrics
+
+
+# --------------------------------------------------------------------------- the notebooks and their parameters
+
+
+def list_notebooks(selection=None, directory: Path | None = None) -> list[Path]:
+    """The series in teaching order, or the ones selected by number (``"05"``) or stem (``"05_gradient_descent"``)."""
+    from .errors import CourseInputError
+
+    directory = directory or NOTEBOOK_DIR
+    everything = sorted(directory.glob("[0-9][0-9]_*.ipynb"))
+    if not selection:
+        return everything
+    chosen = []
+    for item in selection:
+        key = Path(str(item)).stem
+        found = [p for p in everything if p.stem == key or p.stem.split("_", 1)[0] == key.zfill(2)]
+        if not found:
+            names = ", ".join(p.stem for p in everything)
+            raise CourseInputError(f"no notebook {item!r} in {directory.name}/; choose from: {names}")
+        chosen.extend(p for p in found if p not in chosen)
+    return chosen
+
+
+def declared_parameters(notebook: Path) -> dict:
+    """Names and defaults of the cell tagged ``parameters`` (papermill's own inspection)."""
+    import papermill
+
+    return {name: info["default"] for name, info in papermill.inspect_notebook(str(notebook)).items()}
+
+
+PATH_PARAMETERS = ("data_path", "holdout_path")
+
+
+def prepare_parameters(values: dict, notebooks: list[Path], base: Path | None = None) -> dict:
+    """Validate overrides before any kernel starts; returns them with paths made absolute.
+
+    Refuses a name no notebook knows (listing the known ones), a wrong type or range (saying what is
+    expected), a name none of the selected notebooks declares, and a data path that does not exist.
+    Relative paths are taken relative to ``base`` (the caller's working directory).
+    """
+    from .data import idx_paths
+    from .errors import CourseInputError
+    from .parameters import validate
+
+    clean = validate(values)
+    declared = set().union(*(declared_parameters(nb) for nb in notebooks)) if notebooks else set()
+    for name in clean:
+        if name not in declared:
+            raise CourseInputError(
+                f"parameter {name!r} is used by none of the selected notebooks "
+                f"({', '.join(nb.stem for nb in notebooks)}); drop it or select a notebook that declares it"
+            )
+    base = Path.cwd() if base is None else base
+    for name in PATH_PARAMETERS:
+        if name in clean:
+            path = Path(clean[name]).expanduser()
+            path = path if path.is_absolute() else (base / path).resolve()
+            if path.is_dir():
+                idx_paths(path, "test" if name == "holdout_path" else "train")
+            elif not path.is_file():
+                raise CourseInputError(f"parameter {name}: no file or directory at {path}")
+            clean[name] = str(path)
+    return clean
+
+
+def parameters_for(notebook: Path, values: dict) -> dict:
+    """The subset of ``values`` that this notebook declares."""
+    declared = declared_parameters(notebook)
+    return {name: value for name, value in values.items() if name in declared}
+
+
+# --------------------------------------------------------------------------- executing
+
+
+def execute(notebook: Path, output: Path, parameters: dict) -> dict:
+    """Run one notebook with papermill; never raises for a failing cell. Returns status, error and metrics."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    result = {"notebook": notebook.stem, "status": "ok", "error": None, "metrics": {}}
+    try:
+        papermill.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(notebook.parent),
+                                   kernel_name="python3", progress_bar=False, log_output=False)
+    except PapermillExecutionError as exc:
+        last = (exc.evalue or "").strip().splitlines()
+        result.update(status="failed", error=f"cell {exc.exec_count}: {exc.ename}: {last[-1] if last else ''}")
+    except Exception as exc:  # kernel died, notebook unreadable, ...
+        result.update(status="failed", error=f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}")
+    if output.exists():
+        try:
+            result["metrics"] = read_metrics(output)
+        except Exception:  # a notebook that failed early may have no readable metrics
+            result["metrics"] = {}
+    return result
+
+
+def _execute_job(args):
+    return execute(*args)
+
+
+def execute_many(jobs: list[tuple[Path, Path, dict]], workers: int = 2, progress: bool = True,
+                 label: str = "notebooks") -> list[dict]:
+    """Run independent notebooks side by side in ``workers`` processes; results in the order of ``jobs``."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from tqdm import tqdm
+
+    results: list[dict | None] = [None] * len(jobs)
+    bar = tqdm(total=len(jobs), desc=label, unit="nb", disable=not progress, leave=True)
+    if workers <= 1 or len(jobs) <= 1:
+        for i, job in enumerate(jobs):
+            results[i] = execute(*job)
+            bar.update()
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(_execute_job, job): i for i, job in enumerate(jobs)}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                bar.update()
+    bar.close()
+    return results  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- committed notebooks: no run noise
+
+
+def strip_run_noise(nb) -> None:
+    """Remove what changes from run to run but teaches nothing: papermill and timing metadata, versions."""
+    nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
+    language = nb.metadata.get("language_info")
+    if language is not None:
+        nb.metadata["language_info"] = {"name": language.get("name", "python")}
+    for cell in nb.cells:
+        metadata = cell.get("metadata", {})
+        for key in ("papermill", "execution", "ExecuteTime", "collapsed", "scrolled"):
+            metadata.pop(key, None)
+        if metadata.get("tags") == []:
+            metadata.pop("tags")
+
+
+def refresh(notebooks: list[Path], workers: int = 2, progress: bool = True) -> list[dict]:
+    """Re-execute notebooks with their defaults and replace the committed ones, stripped of run noise.
+
+    A notebook whose run fails is left exactly as it was.
+    """
+    import os
+    import tempfile
+
+    import nbformat
+
+    with tempfile.TemporaryDirectory(prefix="refresh-") as tmp:
+        jobs = [(nb, Path(tmp) / nb.name, {}) for nb in notebooks]
+        results = execute_many(jobs, workers, progress, label="refresh")
+        for (notebook, output, _), result in zip(jobs, results):
+            if result["status"] != "ok":
+                continue
+            nb = nbformat.read(str(output), as_version=4)
+            strip_run_noise(nb)
+            staged = notebook.with_suffix(".ipynb.tmp")
+            nbformat.write(nb, str(staged))
+            os.replace(staged, notebook)
+    return results
+
+
+# --------------------------------------------------------------------------- a run of the series
+
+
+def write_summary(out: Path, results: list[dict]) -> str:
+    """Write ``summary.csv`` (one row per metric) and ``summary.md``; returns the markdown."""
+    import csv
+
+    with open(out / "summary.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["notebook", "status", "metric", "value", "error"])
+        for r in results:
+            if not r["metrics"]:
+                writer.writerow([r["notebook"], r["status"], "", "", r["error"] or ""])
+            for name, value in r["metrics"].items():
+                writer.writerow([r["notebook"], r["status"], name, json.dumps(value), r["error"] or ""])
+    lines = ["| notebook | status | headline numbers |", "| --- | --- | --- |"]
+    for r in results:
+        numbers_ = ", ".join(f"{k} = {_show(v)}" for k, v in r["metrics"].items()) if r["status"] == "ok" else ""
+        status = "ok" if r["status"] == "ok" else f"FAILED: {r['error']}"
+        lines.append(f"| {r['notebook']} | {status} | {numbers_} |")
+    text = "\n".join(lines) + "\n"
+    (out / "summary.md").write_text(text)
+    return text
+
+
+def _show(value) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def run_series(out: Path, values: dict, notebooks: list[Path], workers: int = 2, progress: bool = True) -> list[dict]:
+    """Execute the notebooks with validated ``values`` into ``out``: executed notebooks, metrics, summaries."""
+    out.mkdir(parents=True, exist_ok=True)
+    jobs = [(nb, out / nb.name, parameters_for(nb, values)) for nb in notebooks]
+    results = execute_many(jobs, workers, progress)
+    for r in results:
+        (out / f"{r['notebook']}.metrics.json").write_text(json.dumps(
+            {"notebook": r["notebook"], "status": r["status"], "error": r["error"], "metrics": r["metrics"]},
+            indent=2) + "\n")
+    (out / "parameters.json").write_text(json.dumps(values, indent=2, sort_keys=True) + "\n")
+    write_summary(out, results)
+    return results

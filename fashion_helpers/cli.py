@@ -1,0 +1,244 @@
+"""``fashion-course``: run the series, sweep parameters, refresh committed outputs, build editions.
+
+    fashion-course run [NOTEBOOK ...] [--params FILE.yaml] [-p NAME VALUE | -p NAME=VALUE ...] [--jobs N] [--out DIR]
+    fashion-course sweep [--notebook 06] -g NAME=V1,V2 ... [--seeds 3] [--params FILE] [-p ...] [--out DIR]
+    fashion-course refresh [NOTEBOOK ...]
+    fashion-course student [--out DIR]
+    fashion-course html [--source DIR] [--out DIR]
+    fashion-course params
+
+Every parameter is checked (name, type, range, paths) before any kernel starts; bad input ends the command
+with one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import os
+import sys
+from pathlib import Path
+
+from .errors import CourseInputError
+
+
+def _normalise_p(argv: list[str]) -> list[str]:
+    """Accept papermill's ``-p NAME VALUE`` as well as ``-p NAME=VALUE``."""
+    out, i = [], 0
+    while i < len(argv):
+        token = argv[i]
+        if token in ("-p", "--parameter") and i + 1 < len(argv) and "=" not in argv[i + 1]:
+            if i + 2 >= len(argv):
+                raise CourseInputError(f"-p {argv[i + 1]} has no value: write -p {argv[i + 1]} VALUE")
+            out += ["-p", f"{argv[i + 1]}={argv[i + 2]}"]
+            i += 3
+        else:
+            out.append(token)
+            i += 1
+    return out
+
+
+def _load_yaml(path: str) -> dict:
+    import yaml
+
+    file = Path(path)
+    if not file.is_file():
+        raise CourseInputError(f"parameter file not found: {path}; the shipped ones are in params/")
+    try:
+        values = yaml.safe_load(file.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise CourseInputError(f"{path} is not valid YAML ({str(exc).splitlines()[0]})") from None
+    if not isinstance(values, dict):
+        raise CourseInputError(f"{path} must map parameter names to values (name: value per line)")
+    return values
+
+
+def collect_values(params_file: str | None, overrides: list[str]) -> dict:
+    """Values from the YAML file, then ``-p`` overrides on top (their paths relative to the working directory)."""
+    from .parameters import parse_value
+
+    from .runner import PATH_PARAMETERS
+
+    values = _load_yaml(params_file) if params_file else {}
+    for name in PATH_PARAMETERS:  # paths in a parameter file are relative to that file's folder
+        if isinstance(values.get(name), str) and not Path(values[name]).expanduser().is_absolute():
+            values[name] = str((Path(params_file).parent / values[name]).resolve())
+    for item in overrides:
+        name, sep, text = item.partition("=")
+        if not sep or not name:
+            raise CourseInputError(f"-p {item!r}: write -p NAME VALUE or -p NAME=VALUE")
+        values[name.strip()] = parse_value(text)
+    return values
+
+
+def _default_out(prefix: str) -> Path:
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path("runs") / f"{prefix}-{stamp}"
+
+
+def _link_latest(out: Path) -> None:
+    latest = out.parent / "latest"
+    try:
+        if latest.is_symlink() or latest.exists():
+            if not latest.is_symlink():
+                return
+            latest.unlink()
+        latest.symlink_to(out.name)
+    except OSError:
+        pass
+
+
+def cmd_run(args) -> int:
+    from .runner import list_notebooks, prepare_parameters, run_series
+
+    notebooks = list_notebooks(args.notebooks)
+    values = prepare_parameters(collect_values(args.params, args.p), notebooks)
+    out = Path(args.out) if args.out else _default_out("run")
+    print(f"Running {len(notebooks)} notebook(s) into {out}/ "
+          f"with {', '.join(f'{k}={v}' for k, v in values.items()) or 'the defaults'}", flush=True)
+    results = run_series(out, values, notebooks, workers=args.jobs, progress=not args.quiet)
+    if out.parent.name == "runs":
+        _link_latest(out)
+    print()
+    print((out / "summary.md").read_text(), end="")
+    failed = [r for r in results if r["status"] != "ok"]
+    print(f"\nResults: {out}/ (executed notebooks, *.metrics.json, summary.csv, summary.md)")
+    for r in failed:
+        print(f"FAILED {r['notebook']}: {r['error']} (see {out / (r['notebook'] + '.ipynb')})", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_sweep(args) -> int:
+    from .runner import list_notebooks
+    from .sweep import parse_grid, parse_seeds, run_sweep
+
+    notebook = list_notebooks([args.notebook])[0]
+    grid = parse_grid(args.grid)
+    if not grid:
+        raise CourseInputError("a sweep needs at least one grid entry: -g NAME=V1,V2")
+    seeds = parse_seeds(args.seeds)
+    fixed = collect_values(args.params, args.p)
+    out = Path(args.out) if args.out else _default_out("sweep")
+    print(f"Sweeping {notebook.stem}: {' x '.join(f'{k} {v}' for k, v in grid.items())} x seeds {seeds} into {out}/",
+          flush=True)
+    table = run_sweep(notebook, grid, seeds, fixed, out, workers=args.jobs, progress=not args.quiet)
+    print()
+    print((out / "sweep.md").read_text(), end="")
+    print(f"\nResults: {out}/ (sweep.md, sweep.csv, sweep.png, runs.csv, runs/)")
+    return 0 if len(table) else 1
+
+
+def cmd_refresh(args) -> int:
+    from .runner import list_notebooks, refresh
+
+    notebooks = list_notebooks(args.notebooks)
+    results = refresh(notebooks, workers=args.jobs, progress=not args.quiet)
+    failed = [r for r in results if r["status"] != "ok"]
+    for r in results:
+        state = "refreshed" if r["status"] == "ok" else f"FAILED, left unchanged: {r['error']}"
+        print(f"{r['notebook']}: {state}")
+    return 1 if failed else 0
+
+
+def cmd_student(args) -> int:
+    from .editions import write_student_edition
+    from .runner import list_notebooks
+
+    written = write_student_edition(list_notebooks(), Path(args.out))
+    print(f"Student edition: {len(written)} notebooks in {args.out}/ (solutions stubbed, outputs cleared)")
+    return 0
+
+
+def cmd_html(args) -> int:
+    from .editions import write_html_edition
+    from .runner import list_notebooks
+
+    source = Path(args.source) if args.source else None
+    notebooks = list_notebooks(directory=source) if source else list_notebooks()
+    if not notebooks:
+        raise CourseInputError(f"no notebooks NN_*.ipynb in {source}")
+    written = write_html_edition(notebooks, Path(args.out))
+    print(f"HTML edition: {len(written) - 1} pages and {written[0]}")
+    return 0
+
+
+def parameter_table() -> str:
+    """Markdown table of every parameter: name, default, what it changes, the notebooks that declare it."""
+    from .parameters import SPEC
+    from .runner import declared_parameters, list_notebooks
+
+    users = {name: [] for name in SPEC}
+    for nb in list_notebooks():
+        for name in declared_parameters(nb):
+            users.setdefault(name, []).append(nb.stem[:2])
+    lines = ["| parameter | default | what it changes | notebooks |", "| --- | --- | --- | --- |"]
+    for name, spec in SPEC.items():
+        lines.append(f"| `{name}` | `{spec.default!r}` | {spec.help} | {', '.join(users[name]) or '-'} |")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_params(args) -> int:
+    print(parameter_table(), end="")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fashion-course", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    jobs = max(1, min(2, os.cpu_count() or 1))
+
+    def common(p, with_params=True):
+        p.add_argument("--jobs", type=int, default=jobs, help=f"notebooks run side by side (default {jobs})")
+        p.add_argument("--quiet", action="store_true", help="no progress bar")
+        if with_params:
+            p.add_argument("--params", metavar="FILE.yaml", help="parameter values from a YAML file")
+            p.add_argument("-p", "--parameter", dest="p", action="append", default=[], metavar="NAME=VALUE",
+                           help="override one parameter (also: -p NAME VALUE)")
+
+    p = sub.add_parser("run", help="run the series (or some notebooks) with papermill")
+    p.add_argument("notebooks", nargs="*", help="numbers or names, e.g. 05 07 (default: all)")
+    p.add_argument("--out", help="output folder (default runs/run-<time>, linked as runs/latest)")
+    common(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("sweep", help="grid of parameters x seeds, mean ± std of the headline numbers")
+    p.add_argument("--notebook", default="06", help="the notebook to sweep (default 06_validation)")
+    p.add_argument("-g", "--grid", action="append", default=[], metavar="NAME=V1,V2", help="one grid axis")
+    p.add_argument("--seeds", default="3", help="a count (3 -> seeds 0,1,2) or a list (4,8,15)")
+    p.add_argument("--out", help="output folder; re-use one to resume (default runs/sweep-<time>)")
+    common(p)
+    p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("refresh", help="re-execute notebooks/ in place and strip run noise")
+    p.add_argument("notebooks", nargs="*", help="numbers or names (default: all)")
+    common(p, with_params=False)
+    p.set_defaults(func=cmd_refresh)
+
+    p = sub.add_parser("student", help="write the student edition")
+    p.add_argument("--out", default="editions/student")
+    p.set_defaults(func=cmd_student)
+
+    p = sub.add_parser("html", help="write the HTML edition with an index page")
+    p.add_argument("--source", help="folder of executed notebooks (default notebooks/)")
+    p.add_argument("--out", default="editions/html")
+    p.set_defaults(func=cmd_html)
+
+    p = sub.add_parser("params", help="list every parameter (a markdown table): default, meaning, notebooks")
+    p.set_defaults(func=cmd_params)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(_normalise_p(argv))
+        if getattr(args, "jobs", 1) < 1:
+            raise CourseInputError(f"--jobs must be at least 1, got {args.jobs}")
+        return args.func(args)
+    except CourseInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""Editions of the series: the student edition (solutions stubbed) and a read-only HTML edition.
+
+Solutions sit between nbgrader's markers::
+
+    ### BEGIN SOLUTION
+    return np.maximum(0, Z)
+    ### END SOLUTION
+
+In the student edition the lines between the markers become one ``raise NotImplementedError(...)`` at the same
+indentation (the markers stay, so students see where to write), and outputs are cleared.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from pathlib import Path
+
+BEGIN = "### BEGIN SOLUTION"
+END = "### END SOLUTION"
+STUB = 'raise NotImplementedError("Exercise: write your solution here, then run the self-check below.")'
+_BLOCK = re.compile(rf"^([ \t]*){re.escape(BEGIN)}[ \t]*\n(.*?)^[ \t]*{re.escape(END)}[ \t]*$", re.M | re.S)
+
+
+def stub_solutions(source: str) -> tuple[str, list[str]]:
+    """Replace each solution block's body by a stub; returns the new source and the removed bodies, in order."""
+    removed: list[str] = []
+
+    def replace(match: re.Match) -> str:
+        indent, body = match.group(1), match.group(2)
+        removed.append(body)
+        return f"{indent}{BEGIN}\n{indent}{STUB}\n{indent}{END}"
+
+    stubbed = _BLOCK.sub(replace, source)
+    if source.count(BEGIN) != len(removed) or source.count(END) != len(removed):
+        raise ValueError("unbalanced ### BEGIN SOLUTION / ### END SOLUTION markers")
+    return stubbed, removed
+
+
+def restore_solutions(stubbed: str, bodies: list[str]) -> str:
+    """Put the removed bodies back into a stubbed source (the inverse of :func:`stub_solutions`)."""
+    remaining = iter(bodies)
+
+    def replace(match: re.Match) -> str:
+        indent = match.group(1)
+        return f"{indent}{BEGIN}\n{next(remaining)}{indent}{END}"
+
+    return _BLOCK.sub(replace, stubbed)
+
+
+def student_notebook(nb):
+    """A copy of an instructor notebook with solutions stubbed and every output cleared; also the removed bodies."""
+    import copy
+
+    student = copy.deepcopy(nb)
+    solutions = []
+    for cell in student.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.source, bodies = stub_solutions(cell.source)
+        solutions.append(bodies)
+        cell.outputs = []
+        cell.execution_count = None
+    return student, solutions
+
+
+def write_student_edition(notebooks: list[Path], out: Path) -> list[Path]:
+    """Write the student edition of ``notebooks`` into ``out`` (and a copy of nothing else)."""
+    import nbformat
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in notebooks:
+        student, _ = student_notebook(nbformat.read(str(path), as_version=4))
+        target = out / path.name
+        nbformat.write(student, str(target))
+        written.append(target)
+    return written
+
+
+def _title(nb, fallback: str) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return fallback
+
+
+def write_html_edition(notebooks: list[Path], out: Path) -> list[Path]:
+    """Render executed notebooks to HTML pages with an ``index.html`` in teaching order."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    exporter = HTMLExporter()
+    entries, written = [], []
+    for path in notebooks:
+        nb = nbformat.read(str(path), as_version=4)
+        body, _ = exporter.from_notebook_node(nb)
+        target = out / f"{path.stem}.html"
+        target.write_text(body, encoding="utf-8")
+        written.append(target)
+        entries.append((target.name, _title(nb, path.stem)))
+    items = "\n".join(f'    <li><a href="{html.escape(name)}">{html.escape(title)}</a></li>' for name, title in entries)
+    index = out / "index.html"
+    index.write_text(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
+        "<title>A neural network from scratch: Fashion-MNIST</title>\n"
+        "<style>body{font-family:sans-serif;max-width:46em;margin:3em auto;line-height:1.5}</style></head>\n"
+        "<body>\n  <h1>A neural network from scratch in NumPy, on Fashion-MNIST</h1>\n"
+        "  <p>The notebooks in teaching order, with the outputs of their last refresh.</p>\n"
+        f"  <ol>\n{items}\n  </ol>\n</body>\n</html>\n",
+        encoding="utf-8",
+    )
+    return [index, *written]

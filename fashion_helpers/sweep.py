@@ -1,0 +1,143 @@
+"""A grid of parameter values crossed with several seeds: mean and spread of a notebook's headline numbers.
+
+Each grid point and seed is one papermill run in its own folder; a run whose ``metrics.json`` says it
+finished is not run again, so an interrupted sweep resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import CourseInputError
+from .runner import execute_many, parameters_for, prepare_parameters
+
+
+def parse_grid(items: list[str]) -> dict[str, list]:
+    """``["alpha=0.05,0.1", "hidden_neurons=10,20"]`` -> ``{"alpha": [0.05, 0.1], "hidden_neurons": [10, 20]}``."""
+    from .parameters import parse_value
+
+    grid = {}
+    for item in items:
+        name, sep, values = item.partition("=")
+        if not sep or not values:
+            raise CourseInputError(f"grid entry {item!r} must look like name=value1,value2")
+        grid[name.strip()] = [parse_value(v) for v in values.split(",")]
+    return grid
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``"3"`` -> seeds 0, 1, 2; ``"4,8,15"`` -> exactly those."""
+    try:
+        if "," in text:
+            seeds = [int(s) for s in text.split(",")]
+        else:
+            seeds = list(range(int(text)))
+    except ValueError:
+        raise CourseInputError(f"--seeds takes a count (3) or a list (4,8,15), got {text!r}") from None
+    if not seeds or min(seeds) < 0:
+        raise CourseInputError(f"--seeds needs at least one seed, all >= 0, got {text!r}")
+    return seeds
+
+
+def run_key(point: dict) -> str:
+    return ",".join(f"{k}={point[k]}" for k in sorted(point))
+
+
+def plan(grid: dict[str, list], seeds: list[int], fixed: dict, notebook: Path) -> list[dict]:
+    """Every grid point crossed with every seed, each validated (with ``fixed``) before anything runs."""
+    if "seed" in grid:
+        raise CourseInputError("give seeds with --seeds, not as a grid entry")
+    names = list(grid)
+    points = []
+    for combo in itertools.product(*(grid[n] for n in names)):
+        config = dict(zip(names, combo))
+        for seed in seeds:
+            values = prepare_parameters({**fixed, **config, "seed": seed}, [notebook])
+            points.append({"config": config, "seed": seed, "values": values})
+    return points
+
+
+def run_sweep(notebook: Path, grid: dict[str, list], seeds: list[int], fixed: dict, out: Path,
+              workers: int = 2, progress: bool = True) -> pd.DataFrame:
+    """Run (or resume) the sweep; write ``runs.csv``, ``sweep.csv``, ``sweep.md`` and ``sweep.png`` in ``out``."""
+    points = plan(grid, seeds, fixed, notebook)
+    out.mkdir(parents=True, exist_ok=True)
+    todo = []
+    for point in points:
+        folder = out / "runs" / run_key({**point["config"], "seed": point["seed"]})
+        point["folder"] = folder
+        done = folder / "metrics.json"
+        if done.exists() and json.loads(done.read_text()).get("status") == "ok":
+            continue
+        todo.append((notebook, folder / notebook.name, parameters_for(notebook, point["values"])))
+    skipped = len(points) - len(todo)
+    if skipped:
+        print(f"resuming: {skipped} of {len(points)} runs already finished, {len(todo)} to go")
+    for job, result in zip(todo, execute_many(todo, workers, progress, label="sweep")):
+        (job[1].parent / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
+
+    rows = []
+    for point in points:
+        result = json.loads((point["folder"] / "metrics.json").read_text())
+        if result["status"] != "ok":
+            raise CourseInputError(f"run {point['folder'].name} failed ({result['error']}); fix it and re-run the sweep")
+        rows.append({**point["config"], "seed": point["seed"], **result["metrics"]})
+    runs = pd.DataFrame(rows)
+    runs.to_csv(out / "runs.csv", index=False)
+    table = summarise(runs, list(grid))
+    table.to_csv(out / "sweep.csv", index=False)
+    (out / "sweep.md").write_text(as_markdown(table, list(grid)))
+    figure(table, list(grid)).savefig(out / "sweep.png")
+    return table
+
+
+def numeric_metrics(runs: pd.DataFrame, keys: list[str]) -> list[str]:
+    return [c for c in runs.columns if c not in keys + ["seed"] and pd.api.types.is_numeric_dtype(runs[c])
+            and not pd.api.types.is_bool_dtype(runs[c])]
+
+
+def summarise(runs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Mean and sample standard deviation (over seeds) of each numeric metric, one row per grid point."""
+    metrics = numeric_metrics(runs, keys)
+    grouped = runs.groupby(keys, sort=False) if keys else runs.groupby(lambda _: "all")
+    table = grouped[metrics].agg(["mean", "std"])
+    table.columns = [f"{m}_{stat}" for m, stat in table.columns]
+    table.insert(0, "seeds", grouped.size())
+    return table.reset_index(drop=not keys)
+
+
+def as_markdown(table: pd.DataFrame, keys: list[str]) -> str:
+    metrics = [c[:-5] for c in table.columns if c.endswith("_mean")]
+    header = keys + ["seeds"] + metrics
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    for _, row in table.iterrows():
+        cells = [str(row[k]) for k in keys] + [str(int(row["seeds"]))]
+        for m in metrics:
+            std = row[f"{m}_std"]
+            cells.append(f"{row[f'{m}_mean']:.2f} ± {std:.2f}" if np.isfinite(std) else f"{row[f'{m}_mean']:.2f}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def figure(table: pd.DataFrame, keys: list[str]):
+    """Bar chart of each metric's mean with its standard deviation, one bar per grid point."""
+    from matplotlib.figure import Figure
+
+    metrics = [c[:-5] for c in table.columns if c.endswith("_mean")]
+    labels = [", ".join(f"{k}={row[k]}" for k in keys) or "all" for _, row in table.iterrows()]
+    fig = Figure(figsize=(max(5, 1.2 * len(labels) * max(1, len(metrics)) / 2 + 2), 4), dpi=100)
+    ax = fig.subplots()
+    width = 0.8 / max(1, len(metrics))
+    x = np.arange(len(labels))
+    for i, m in enumerate(metrics):
+        ax.bar(x + i * width, table[f"{m}_mean"], width, yerr=table[f"{m}_std"].fillna(0), capsize=3, label=m)
+    ax.set_xticks(x + width * (len(metrics) - 1) / 2, labels, rotation=20, ha="right")
+    ax.set_title(f"mean ± std over seeds ({int(table['seeds'].min())} per point)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
