@@ -1,0 +1,155 @@
+"""The committed notebooks: structure, parameters, one home per function, and no run noise."""
+
+import ast
+import inspect
+import json
+import re
+
+import nbformat
+import pytest
+
+import fashion_helpers
+from fashion_helpers import analysis, checks, data, network
+from fashion_helpers.parameters import DEFAULTS
+from fashion_helpers.runner import NOTEBOOK_DIR, list_notebooks
+
+from .conftest import ROOT
+
+EXPECTED = ["01_initialization", "02_activations", "03_forward_propagation", "04_backward_propagation",
+            "05_gradient_descent", "06_validation", "07_error_analysis_l2"]
+NOTEBOOKS = list_notebooks()
+MODULES = (network, data, checks, analysis)
+
+
+def load(path):
+    return nbformat.read(str(path), as_version=4)
+
+
+def code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def test_the_series_is_complete_and_in_order():
+    assert [p.stem for p in NOTEBOOKS] == EXPECTED
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_one_parameters_cell_near_the_top_with_the_shared_defaults(path):
+    nb = load(path)
+    tagged = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, "exactly one cell tagged 'parameters'"
+    assert tagged[0] <= 4, "the parameters cell sits near the top"
+    cell = nb.cells[tagged[0]]
+    tree = ast.parse(cell.source)
+    for node in tree.body:
+        assert isinstance(node, ast.Assign), "the parameters cell only assigns values"
+        name = node.targets[0].id
+        assert name in DEFAULTS, f"{name} is not a course parameter (fashion_helpers/parameters.py)"
+        assert ast.literal_eval(node.value) == DEFAULTS[name], f"{name}'s default differs from the shared one"
+    for line in cell.source.splitlines():
+        if line.strip():
+            assert "#" in line, f"parameter without a comment: {line}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_last_code_cell_reports_headline_numbers(path):
+    last = code_cells(load(path))[-1]
+    assert "metrics" in last.metadata.get("tags", [])
+    assert "headline(" in last.source
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_outputs_carry_no_run_noise(path):
+    nb = load(path)
+    assert "papermill" not in nb.metadata
+    assert "version" not in nb.metadata.get("language_info", {})
+    for i, cell in enumerate(code_cells(nb)):
+        assert "papermill" not in cell.metadata and "execution" not in cell.metadata, f"cell {i}: run metadata"
+        assert cell.execution_count is not None, f"cell {i} was not executed (make refresh)"
+        for output in cell.outputs:
+            assert output.output_type != "error", f"cell {i} has an error output"
+            text = json.dumps(output)
+            assert " at 0x" not in text, f"cell {i} prints a memory address"
+            assert "np.float64(" not in text and "np.int64(" not in text, f"cell {i} prints a numpy scalar repr"
+            assert "/tmp/" not in text and str(ROOT) not in text, f"cell {i} prints a path"
+            if output.output_type == "stream":
+                assert output.name == "stdout", f"cell {i} writes to stderr (a warning?)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_randomness_comes_from_one_seeded_generator(path):
+    source = "\n".join(c.source for c in code_cells(load(path)))
+    assert "np.random.seed" not in source and "import random" not in source
+    assert not re.search(r"np\.random\.(rand|randn|randint|shuffle|choice|permutation)\(", source)
+    assert "pyplot" not in source
+    if "rng" in source:
+        assert source.count("np.random.default_rng(seed)") == 1
+
+
+def package_functions():
+    found = {}
+    for module in MODULES:
+        for name, obj in vars(module).items():
+            if inspect.isfunction(obj) and obj.__module__ == module.__name__:
+                found[name] = obj
+    return found
+
+
+def notebook_functions():
+    for path in NOTEBOOKS:
+        for cell in code_cells(load(path)):
+            for node in ast.parse(cell.source).body:
+                if isinstance(node, ast.FunctionDef):
+                    yield path.stem, node
+
+
+def test_notebooks_write_out_the_packages_functions():
+    names = {node.name for _, node in notebook_functions()}
+    for expected in ("init_params", "ReLU", "ReLU_deriv", "softmax", "forward_prop", "one_hot", "backward_prop",
+                     "update_params", "get_predictions", "get_accuracy", "gradient_descent"):
+        assert expected in names, f"no notebook teaches {expected}"
+
+
+@pytest.mark.parametrize("stem,node", list(notebook_functions()), ids=lambda x: x if isinstance(x, str) else x.name)
+def test_a_notebook_function_is_the_packages_code(stem, node):
+    functions = package_functions()
+    if node.name not in functions:
+        return  # a notebook-only helper: nothing to drift from
+    package_node = ast.parse(inspect.getsource(functions[node.name])).body[0]
+    assert ast.dump(node) == ast.dump(package_node), (
+        f"{stem} writes out {node.name} differently from fashion_helpers: make them identical")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_solution_markers_are_balanced_and_inside_functions(path):
+    for cell in code_cells(load(path)):
+        begins = [i for i, line in enumerate(cell.source.splitlines()) if line.strip() == "### BEGIN SOLUTION"]
+        ends = [i for i, line in enumerate(cell.source.splitlines()) if line.strip() == "### END SOLUTION"]
+        assert len(begins) == len(ends)
+        for b, e in zip(begins, ends):
+            assert b < e
+            assert cell.source.splitlines()[b].startswith(" "), "solution blocks sit inside a function"
+
+
+def test_every_notebook_has_exercises_or_says_why_not():
+    with_solutions = [p.stem for p in NOTEBOOKS if "### BEGIN SOLUTION" in "".join(c.source for c in code_cells(load(p)))]
+    assert len(with_solutions) >= 5
+
+
+def test_the_readme_lists_every_parameter_with_its_default_and_notebooks():
+    from fashion_helpers.cli import parameter_table
+
+    readme = (ROOT / "README.md").read_text()
+    assert parameter_table() in readme, "README's parameter table is stale: paste `fashion-course params --markdown`"
+
+
+def test_package_import_has_no_side_effects():
+    import subprocess
+    import sys
+
+    code = ("import numpy as np; np.random.seed(1); s = np.random.get_state()[1].copy();"
+            "import fashion_helpers, fashion_helpers.network, fashion_helpers.plots, fashion_helpers.checks;"
+            "import matplotlib; assert (np.random.get_state()[1] == s).all(); print(matplotlib.get_backend())")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    assert fashion_helpers.__version__
+    assert NOTEBOOK_DIR.is_dir()
