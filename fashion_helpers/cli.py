@@ -92,6 +92,9 @@ def cmd_run(args) -> int:
     from .runner import list_notebooks, prepare_parameters, run_series
 
     notebooks = list_notebooks(args.notebooks)
+    if not notebooks:
+        print("No notebooks in notebooks/ yet: nothing to run.")
+        return 0
     values = prepare_parameters(collect_values(args.params, args.p), notebooks)
     out = Path(args.out) if args.out else _default_out("run")
     print(f"Running {len(notebooks)} notebook(s) into {out}/ "

@@ -158,26 +158,38 @@ def _execute_job(args):
     return execute(*args)
 
 
+def _send_stderr_to(log_file) -> None:
+    """Worker initialiser: kernels inherit this process's stderr, so their start-up chatter goes to a log file."""
+    import os
+
+    if log_file is None:
+        return
+    handle = os.open(str(log_file), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(handle, 2)
+    os.close(handle)
+
+
 def execute_many(jobs: list[tuple[Path, Path, dict]], workers: int = 2, progress: bool = True,
-                 label: str = "notebooks") -> list[dict]:
-    """Run independent notebooks side by side in ``workers`` processes; results in the order of ``jobs``."""
+                 label: str = "notebooks", log_file: Path | None = None) -> list[dict]:
+    """Run independent notebooks side by side in ``workers`` processes; results in the order of ``jobs``.
+
+    log_file: where the kernels' own stderr goes (start-up warnings); None leaves it on the terminal.
+    """
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from tqdm import tqdm
 
     results: list[dict | None] = [None] * len(jobs)
-    bar = tqdm(total=len(jobs), desc=label, unit="nb", disable=not progress, leave=True)
-    if workers <= 1 or len(jobs) <= 1:
-        for i, job in enumerate(jobs):
-            results[i] = execute(*job)
+    if not jobs:
+        return []
+    with tqdm(total=len(jobs), desc=label, unit="nb", disable=not progress) as bar, \
+            ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), initializer=_send_stderr_to,
+                                initargs=(log_file,), mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(_execute_job, job): i for i, job in enumerate(jobs)}
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
             bar.update()
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_execute_job, job): i for i, job in enumerate(jobs)}
-            for future in as_completed(futures):
-                results[futures[future]] = future.result()
-                bar.update()
-    bar.close()
     return results  # type: ignore[return-value]
 
 
@@ -211,7 +223,7 @@ def refresh(notebooks: list[Path], workers: int = 2, progress: bool = True) -> l
 
     with tempfile.TemporaryDirectory(prefix="refresh-") as tmp:
         jobs = [(nb, Path(tmp) / nb.name, {}) for nb in notebooks]
-        results = execute_many(jobs, workers, progress, label="refresh")
+        results = execute_many(jobs, workers, progress, label="refresh", log_file=Path(tmp) / "kernels.log")
         for (notebook, output, _), result in zip(jobs, results):
             if result["status"] != "ok":
                 continue
@@ -256,7 +268,7 @@ def run_series(out: Path, values: dict, notebooks: list[Path], workers: int = 2,
     """Execute the notebooks with validated ``values`` into ``out``: executed notebooks, metrics, summaries."""
     out.mkdir(parents=True, exist_ok=True)
     jobs = [(nb, out / nb.name, parameters_for(nb, values)) for nb in notebooks]
-    results = execute_many(jobs, workers, progress)
+    results = execute_many(jobs, workers, progress, log_file=out / "kernels.log")
     for r in results:
         (out / f"{r['notebook']}.metrics.json").write_text(json.dumps(
             {"notebook": r["notebook"], "status": r["status"], "error": r["error"], "metrics": r["metrics"]},

@@ -78,7 +78,7 @@ def run_sweep(notebook: Path, grid: dict[str, list], seeds: list[int], fixed: di
     skipped = len(points) - len(todo)
     if skipped:
         print(f"resuming: {skipped} of {len(points)} runs already finished, {len(todo)} to go")
-    for job, result in zip(todo, execute_many(todo, workers, progress, label="sweep")):
+    for job, result in zip(todo, execute_many(todo, workers, progress, label="sweep", log_file=out / "kernels.log")):
         (job[1].parent / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
 
     rows = []
