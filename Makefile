@@ -27,6 +27,8 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
+	@# build matplotlib's font cache now, not inside a notebook, where its notice would become an output
+	$(PY) -c "import matplotlib.font_manager" 2>/dev/null
 	@touch $(STAMP)
 
 setup: $(STAMP)  ## create the environment in .venv (run and test do this themselves)
