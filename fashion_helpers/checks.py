@@ -294,6 +294,18 @@ def check_get_accuracy(fn) -> str:
 
 
 @_self_check
+def check_make_predictions(fn) -> str:
+    """Check ``make_predictions(X, W1, b1, W2, b2)``: one predicted class per column of X."""
+    X, _, W1, b1, W2, b2 = _fixture()
+    got = _as_array("make_predictions(X, ...)", fn(X, W1, b1, W2, b2))
+    expected = ref.make_predictions(X, W1, b1, W2, b2)
+    if got.shape == (NUM_CLASSES, X.shape[1]):
+        _fail("make_predictions returned the probabilities A2: turn them into classes with get_predictions")
+    _compare("make_predictions(X, ...)", got, expected)
+    return "one class per column of X, as forward_prop and get_predictions give it"
+
+
+@_self_check
 def check_gradient_descent(fn) -> str:
     """Check ``gradient_descent(X, Y, alpha, iterations, rng, ...)``: same parameters and history as the reference."""
     X, Y, W1, b1, W2, b2 = _fixture(hidden=4, input_size=784)

@@ -33,7 +33,9 @@ def image_grid(X, Y, indices=None, predictions=None, columns: int = 8, title: st
     indices: which columns to show (default: the first 16).
     """
     indices = list(range(min(16, X.shape[1]))) if indices is None else list(indices)
-    fig, axes = _grid(len(indices), min(columns, max(1, len(indices))))
+    # wrong predictions get a two-line title: leave room for it
+    fig, axes = _grid(len(indices), min(columns, max(1, len(indices))),
+                      extra_height=0.4 if predictions is None else 0.75)
     for ax, idx in zip(axes, indices):
         ax.imshow(_image(X[:, idx]), cmap="gray_r", vmin=0, vmax=1)
         label = CLASS_NAMES[int(Y[idx])]
@@ -149,15 +151,16 @@ def misclassified_gallery(X, Y, predictions, indices, columns: int = 8, title: s
     return image_grid(X, Y, indices=indices, predictions=predictions, columns=columns, title=title)
 
 
-def first_layer_weights(W1, columns: int = 10) -> Figure:
-    """Each hidden neuron's 784 input weights as a 28x28 image (red positive, blue negative)."""
+def first_layer_weights(W1, columns: int = 10,
+                        title: str = "First-layer weights (red: positive, blue: negative)") -> Figure:
+    """Each hidden neuron's 784 input weights (rows of W1) as a 28x28 image, red positive, blue negative."""
     W1 = np.asarray(W1)
     fig, axes = _grid(W1.shape[0], min(columns, W1.shape[0]), size=1.3, extra_height=0.25)
     limit = float(np.abs(W1).max()) or 1.0
     for i, (ax, row) in enumerate(zip(axes, W1)):
         ax.imshow(row.reshape(IMAGE_SHAPE), cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.set_title(f"neuron {i}", fontsize=8)
-    fig.suptitle("First-layer weights (red: positive, blue: negative)")
+    fig.suptitle(title)
     fig.tight_layout()
     return fig
 

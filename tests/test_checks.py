@@ -201,3 +201,13 @@ def test_gradient_descent_check_passes_and_catches_a_frozen_loop(capsys):
 
     with pytest.raises(CheckFailed, match="W1 never changed"):
         checks.check_gradient_descent(frozen)
+
+
+def test_make_predictions_check(capsys):
+    assert checks.check_make_predictions(network.make_predictions)
+
+    def returns_probabilities(X, W1, b1, W2, b2):
+        return network.forward_prop(W1, b1, W2, b2, X)[3]
+
+    with pytest.raises(CheckFailed, match="returned the probabilities A2"):
+        checks.check_make_predictions(returns_probabilities)
