@@ -43,11 +43,15 @@ test: $(STAMP) idx  ## every test: unit tests, then nbval under two BLAS set-ups
 unit: $(STAMP)  ## the unit tests only
 	$(PY) -m pytest -p no:cacheprovider tests
 
-nbval: $(STAMP)  ## re-run the committed notebooks and compare their outputs, under two BLAS set-ups
-	@echo "nbval with $(BLAS_A)"
-	$(BLAS_A) $(NBVAL)
-	@echo "nbval with $(BLAS_B)"
-	$(BLAS_B) $(NBVAL)
+nbval: $(STAMP)  ## re-run the committed notebooks and compare their outputs, under two BLAS set-ups at once
+	@echo "nbval under two BLAS set-ups, side by side: [$(BLAS_A)] and [$(BLAS_B)]"
+	@mkdir -p runs; \
+	$(BLAS_A) $(NBVAL) > runs/nbval-a.log 2>&1 & pid=$$!; \
+	$(BLAS_B) $(NBVAL) > runs/nbval-b.log 2>&1; status_b=$$?; \
+	wait $$pid; status_a=$$?; \
+	echo "--- nbval with $(BLAS_A)"; cat runs/nbval-a.log; \
+	echo "--- nbval with $(BLAS_B)"; cat runs/nbval-b.log; \
+	[ $$status_a -eq 0 ] && [ $$status_b -eq 0 ]
 
 refresh: $(STAMP)  ## re-execute notebooks/ in place and strip run noise (the only way outputs change)
 	$(PY) -m fashion_helpers.cli refresh $(ARGS)

@@ -1,9 +1,10 @@
 """Self-checks for learners: each runs a student's function on small fixed cases and says in words what is wrong.
 
-A check prints one line starting with ``PASS`` when the function is right and returns True. When it is
-wrong it raises :class:`CheckFailed` whose message names the mistake. When the function still raises
-``NotImplementedError`` (the student edition's stubs) it prints a friendly "not implemented yet" line and
-returns False, so a notebook can run from top to bottom before the exercises are done.
+A check prints one line starting with ``PASS`` when the function is right. When it is wrong it raises
+:class:`CheckFailed` whose message names the mistake. When the function still raises ``NotImplementedError``
+(the student edition's stubs) it prints a friendly "NOT YET ... not implemented yet" line instead, so a
+notebook can run from top to bottom before the exercises are done. Checks return None, so a notebook cell that
+ends with one displays nothing but that line.
 
 The numerical gradient check compares ``backward_prop`` with centred finite differences of the loss and
 reports the relative error beside its threshold.
@@ -29,16 +30,15 @@ def _self_check(func):
     """Wrap a check: PASS line on success, friendly line for NotImplementedError, CheckFailed otherwise."""
 
     @functools.wraps(func)
-    def wrapper(fn, *args, **kwargs):
+    def wrapper(fn, *args, **kwargs) -> None:
         name = getattr(fn, "__name__", repr(fn))
         try:
             message = func(fn, *args, **kwargs)
         except NotImplementedError:
-            print(f"NOT YET  {name}: not implemented yet. Write it between ### BEGIN SOLUTION and "
-                  "### END SOLUTION, then re-run its cell and this one.")
-            return False
+            print(f"NOT YET  {name}: not implemented yet. Write it between the solution markers, "
+                  "then re-run its cell and this one.")
+            return
         print(f"PASS  {name}: {message}")
-        return True
 
     return wrapper
 

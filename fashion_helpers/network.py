@@ -20,7 +20,8 @@ from .errors import CourseInputError
 # --------------------------------------------------------------------------- validation of public entry points
 
 
-def _require_number(name: str, value, *, minimum: float, inclusive: bool, whole: bool = False) -> None:
+def require_number(name: str, value, *, minimum: float, inclusive: bool, whole: bool = False) -> None:
+    """Raise a one-line CourseInputError unless ``value`` is a finite (whole) number above ``minimum``."""
     kind = "a whole number" if whole else "a number"
     ok_type = isinstance(value, numbers.Integral if whole else numbers.Real) and not isinstance(value, bool)
     if not ok_type or not np.isfinite(value):
@@ -30,7 +31,8 @@ def _require_number(name: str, value, *, minimum: float, inclusive: bool, whole:
         raise CourseInputError(f"{name} must be {bound}, got {value!r}")
 
 
-def _require_generator(rng) -> None:
+def require_generator(rng) -> None:
+    """Raise a one-line CourseInputError unless ``rng`` is a numpy Generator."""
     if not isinstance(rng, np.random.Generator):
         raise CourseInputError(
             f"rng must be a numpy Generator, got {type(rng).__name__}: create one with np.random.default_rng(seed)."
@@ -74,10 +76,10 @@ def init_params(rng: np.random.Generator, input_size: int = NUM_PIXELS, hidden_n
 
     rng: the notebook's Generator; drawing W1, b1, W2, b2 in that order advances it.
     """
-    _require_generator(rng)
-    _require_number("input_size", input_size, minimum=1, inclusive=True, whole=True)
-    _require_number("hidden_neurons", hidden_neurons, minimum=1, inclusive=True, whole=True)
-    _require_number("output_size", output_size, minimum=1, inclusive=True, whole=True)
+    require_generator(rng)
+    require_number("input_size", input_size, minimum=1, inclusive=True, whole=True)
+    require_number("hidden_neurons", hidden_neurons, minimum=1, inclusive=True, whole=True)
+    require_number("output_size", output_size, minimum=1, inclusive=True, whole=True)
     W1 = rng.random((hidden_neurons, input_size)) - 0.5
     b1 = rng.random((hidden_neurons, 1)) - 0.5
     W2 = rng.random((output_size, hidden_neurons)) - 0.5
@@ -191,15 +193,15 @@ def make_predictions(X, W1, b1, W2, b2):
 def check_training_args(X, Y, alpha, iterations, rng=None, hidden_neurons=20, lambda_reg=0.0,
                         print_every=None, params=None) -> None:
     """Raise a one-line CourseInputError for the first bad argument of ``gradient_descent``, before any work."""
-    _require_number("alpha", alpha, minimum=0, inclusive=False)
-    _require_number("iterations", iterations, minimum=1, inclusive=True, whole=True)
-    _require_number("lambda_reg", lambda_reg, minimum=0, inclusive=True)
+    require_number("alpha", alpha, minimum=0, inclusive=False)
+    require_number("iterations", iterations, minimum=1, inclusive=True, whole=True)
+    require_number("lambda_reg", lambda_reg, minimum=0, inclusive=True)
     if print_every is not None:
-        _require_number("print_every", print_every, minimum=1, inclusive=True, whole=True)
+        require_number("print_every", print_every, minimum=1, inclusive=True, whole=True)
     check_inputs(X, Y)
     if params is None:
-        _require_generator(rng)
-        _require_number("hidden_neurons", hidden_neurons, minimum=1, inclusive=True, whole=True)
+        require_generator(rng)
+        require_number("hidden_neurons", hidden_neurons, minimum=1, inclusive=True, whole=True)
     else:
         check_params(*params, input_size=X.shape[0])
 

@@ -35,7 +35,7 @@ SPEC: dict[str, Parameter] = {
     "alpha": Parameter("float", 0.10, "learning rate of gradient descent", 0, strict=True),
     "iterations": Parameter("int", 500, "gradient-descent updates (full batch)", 1),
     "print_every": Parameter("int", 10, "log loss and accuracy every this many iterations", 1),
-    "lambda_regs": Parameter("float list", [0.0, 0.01, 0.1, 1.0, 3.0, 10.0, 30.0, 100.0],
+    "lambda_regs": Parameter("float list", [0.0, 0.1, 1.0, 10.0, 30.0, 100.0],
                              "L2 strengths tried in the sweep (each >= 0)", 0),
     "top_k": Parameter("int", 3, "how many of the most frequent confusions to study", 1),
 }

@@ -52,7 +52,7 @@ def image_grid(X, Y, indices=None, predictions=None, columns: int = 8, title: st
     return fig
 
 
-def class_balance(**label_sets) -> Figure:
+def class_balance(title: str = "Examples per class", **label_sets) -> Figure:
     """Bar chart of how many examples each class has, one group of bars per named label array."""
     fig = Figure(figsize=(9, 3.6), dpi=DPI)
     ax = fig.subplots()
@@ -62,7 +62,7 @@ def class_balance(**label_sets) -> Figure:
         ax.bar(x + i * width, class_counts(labels), width=width, label=name)
     ax.set_xticks(x + width * (len(label_sets) - 1) / 2, CLASS_NAMES, rotation=30, ha="right")
     ax.set_ylabel("number of images")
-    ax.set_title("Examples per class")
+    ax.set_title(title)
     ax.legend()
     fig.tight_layout()
     return fig

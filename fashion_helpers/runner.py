@@ -28,16 +28,14 @@ def _plain(value):
     return str(value)
 
 
-def headline(**metrics) -> dict:
-    """Print a notebook's headline numbers, one ``name: value`` line each (value in JSON); returns them.
+def headline(**metrics) -> None:
+    """Print a notebook's headline numbers, one ``name: value`` line each (value in JSON).
 
     Call it in the notebook's last cell, tagged ``metrics``: the runner collects these lines into
     ``metrics.json`` and the run's summary.
     """
-    clean = {name: _plain(value) for name, value in metrics.items()}
-    for name, value in clean.items():
-        print(f"{name}: {json.dumps(value)}")
-    return clean
+    for name, value in metrics.items():
+        print(f"{name}: {json.dumps(_plain(value))}")
 
 
 def read_metrics(notebook) -> dict:
@@ -158,10 +156,15 @@ def _execute_job(args):
     return execute(*args)
 
 
-def _send_stderr_to(log_file) -> None:
-    """Worker initialiser: kernels inherit this process's stderr, so their start-up chatter goes to a log file."""
+def _worker_setup(log_file, single_threaded: bool) -> None:
+    """Worker initialiser. Kernels inherit this process's environment and stderr: with several workers each
+    kernel gets one BLAS thread (two kernels with two threads each on two cores only slow each other down; the
+    outputs do not depend on it), and the kernels' start-up chatter goes to a log file."""
     import os
 
+    if single_threaded:
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(name, "1")
     if log_file is None:
         return
     handle = os.open(str(log_file), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -183,10 +186,12 @@ def execute_many(jobs: list[tuple[Path, Path, dict]], workers: int = 2, progress
     results: list[dict | None] = [None] * len(jobs)
     if not jobs:
         return []
+    workers = max(1, min(workers, len(jobs)))
     with tqdm(total=len(jobs), desc=label, unit="nb", disable=not progress) as bar, \
-            ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), initializer=_send_stderr_to,
-                                initargs=(log_file,), mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {pool.submit(_execute_job, job): i for i, job in enumerate(jobs)}
+            ProcessPoolExecutor(max_workers=workers, initializer=_worker_setup, initargs=(log_file, workers > 1),
+                                mp_context=multiprocessing.get_context("spawn")) as pool:
+        # later notebooks do more work: start them first so the longest one is not left running alone at the end
+        futures = {pool.submit(_execute_job, jobs[i]): i for i in reversed(range(len(jobs)))}
         for future in as_completed(futures):
             results[futures[future]] = future.result()
             bar.update()
