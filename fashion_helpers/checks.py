@@ -324,6 +324,30 @@ def check_gradient_descent(fn) -> str:
     return "12 iterations on a small batch give the reference parameters and history"
 
 
+@_self_check
+def check_top_confusions(fn) -> str:
+    """Check ``top_confusions(Y, predictions, k)``: most frequent (true, predicted, count) mistakes, ties in label order."""
+    from . import analysis
+
+    Y = np.array([6, 6, 6, 2, 2, 4, 0, 0, 9, 6, 2])
+    P = np.array([2, 2, 0, 4, 2, 2, 0, 6, 9, 2, 4])
+    got = fn(Y, P, 3)
+    expected = analysis.top_confusions(Y, P, 3)
+    if not isinstance(got, list) or not all(isinstance(x, tuple) and len(x) == 3 for x in got):
+        _fail("top_confusions must return a list of (true name, predicted name, count) tuples")
+    if any(t == p for t, p, _ in got):
+        _fail("a correct prediction (true == predicted) is listed: skip the diagonal of the confusion matrix")
+    if any(isinstance(t, (int, np.integer)) for t, _, _ in got):
+        _fail("the classes are numbers: return class names (CLASS_NAMES[label])")
+    if len(got) != len(expected):
+        _fail(f"returned {len(got)} confusions for k=3, expected {len(expected)}")
+    if [c for _, _, c in got] != [c for _, _, c in expected]:
+        _fail(f"counts {[c for _, _, c in got]}, expected {[c for _, _, c in expected]}: most frequent first")
+    if got != expected:
+        _fail(f"got {got}, expected {expected}: break ties by true label, then predicted label")
+    return "the k most frequent mistakes, named, most frequent first, ties in label order"
+
+
 # --------------------------------------------------------------------------- numerical gradient check
 
 

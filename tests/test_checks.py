@@ -214,3 +214,18 @@ def test_make_predictions_check(capsys):
 
     with pytest.raises(CheckFailed, match="returned the probabilities A2"):
         checks.check_make_predictions(returns_probabilities)
+
+
+def test_top_confusions_check(capsys):
+    from fashion_helpers import analysis
+
+    checks.check_top_confusions(analysis.top_confusions)
+    assert capsys.readouterr().out.startswith("PASS")
+
+    def with_diagonal(Y, predictions, k=3):
+        cm = analysis.confusion_matrix(Y, predictions)
+        pairs = sorted(((int(cm[t, p]), t, p) for t in range(10) for p in range(10) if cm[t, p]), reverse=True)
+        return [(analysis.CLASS_NAMES[t], analysis.CLASS_NAMES[p], c) for c, t, p in pairs[:k]]
+
+    with pytest.raises(CheckFailed, match="skip the diagonal"):
+        checks.check_top_confusions(with_diagonal)
