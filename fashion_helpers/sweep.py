@@ -115,7 +115,7 @@ def as_markdown(table: pd.DataFrame, keys: list[str]) -> str:
     metrics = [c[:-5] for c in table.columns if c.endswith("_mean")]
     header = keys + ["seeds"] + metrics
     lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-    for _, row in table.iterrows():
+    for _, row in table.astype(object).iterrows():  # object: keeps whole-number keys whole
         cells = [str(row[k]) for k in keys] + [str(int(row["seeds"]))]
         for m in metrics:
             std = row[f"{m}_std"]
@@ -129,7 +129,7 @@ def figure(table: pd.DataFrame, keys: list[str]):
     from matplotlib.figure import Figure
 
     metrics = [c[:-5] for c in table.columns if c.endswith("_mean")]
-    labels = [", ".join(f"{k}={row[k]}" for k in keys) or "all" for _, row in table.iterrows()]
+    labels = [", ".join(f"{k}={row[k]}" for k in keys) or "all" for _, row in table.astype(object).iterrows()]
     fig = Figure(figsize=(max(5, 1.2 * len(labels) * max(1, len(metrics)) / 2 + 2), 4), dpi=100)
     ax = fig.subplots()
     width = 0.8 / max(1, len(metrics))

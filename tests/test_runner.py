@@ -148,3 +148,15 @@ def test_sweep_refuses_bad_grid_before_running(tmp_path, capsys, monkeypatch):
     assert code == 2 and "parameter alpha must be a number, got 'fast'" in err
     code, _, err = run_cli(["sweep", "-g", "seed=1,2", "--out", str(tmp_path / "s")], capsys)
     assert code == 2 and "--seeds" in err
+
+
+def test_sweep_table_keeps_whole_numbers_whole():
+    import pandas as pd
+
+    from fashion_helpers import sweep
+
+    runs = pd.DataFrame({"alpha": [0.05, 0.05, 0.1, 0.1], "hidden_neurons": [10, 10, 20, 20], "seed": [0, 1, 0, 1],
+                         "dev_accuracy": [70.0, 72.0, 74.0, 75.0]})
+    table = sweep.summarise(runs, ["alpha", "hidden_neurons"])
+    text = sweep.as_markdown(table, ["alpha", "hidden_neurons"])
+    assert "| 0.05 | 10 | 2 | 71.00 ± 1.41 |" in text and "| 0.1 | 20 | 2 | 74.50 ± 0.71 |" in text
