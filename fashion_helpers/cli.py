@@ -148,7 +148,8 @@ def cmd_student(args) -> int:
     from .runner import list_notebooks
 
     written = write_student_edition(list_notebooks(), Path(args.out))
-    print(f"Student edition: {len(written)} notebooks in {args.out}/ (solutions stubbed, outputs cleared)")
+    print(f"Student edition: {len(written)} notebooks in {args.out}/notebooks/ (solutions stubbed, outputs "
+          f"cleared) and the course data in {args.out}/data/")
     return 0
 
 

@@ -65,15 +65,24 @@ def student_notebook(nb):
     return student, solutions
 
 
-def write_student_edition(notebooks: list[Path], out: Path) -> list[Path]:
-    """Write the student edition of ``notebooks`` into ``out`` (and a copy of nothing else)."""
+def write_student_edition(notebooks: list[Path], out: Path, data_dir: Path | None = None) -> list[Path]:
+    """Write the student edition into ``out/notebooks/``, with a copy of the course data in ``out/data/``.
+
+    The layout mirrors the repository's, so the notebooks' default paths (``../data/...``) work unchanged.
+    Returns the notebooks written.
+    """
     import nbformat
 
-    out.mkdir(parents=True, exist_ok=True)
+    data_dir = data_dir or notebooks[0].parent.parent / "data"
+    (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    (out / "data").mkdir(parents=True, exist_ok=True)
+    for item in data_dir.iterdir():
+        if item.suffix in (".csv", ".md"):
+            shutil.copy2(item, out / "data" / item.name)
     written = []
     for path in notebooks:
         student, _ = student_notebook(nbformat.read(str(path), as_version=4))
-        target = out / path.name
+        target = out / "notebooks" / path.name
         nbformat.write(student, str(target))
         written.append(target)
     return written

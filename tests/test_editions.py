@@ -5,7 +5,6 @@ import pytest
 
 from fashion_helpers import editions, runner
 
-from .conftest import ROOT
 
 NOTEBOOKS = runner.list_notebooks()
 
@@ -36,11 +35,10 @@ def test_unbalanced_markers_are_refused():
 def student_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("student")
     written = editions.write_student_edition(NOTEBOOKS, folder)
-    # the edition runs in its own folder: give it the shipped data by absolute path
-    # (few iterations: the point is that every cell runs, not what it prints)
-    values = {"data_path": str(ROOT / "data" / "fashion_data.csv"),
-              "holdout_path": str(ROOT / "data" / "fashion_holdout.csv"), "iterations": 30, "lambda_regs": [0.0, 1.0]}
-    jobs = [(path, folder / "executed" / path.name, runner.parameters_for(path, values)) for path in written]
+    # as a student would run it: from its own folder, with its own copy of the data (few iterations: the
+    # point is that every cell runs, not what it prints)
+    quick = {"iterations": 30, "lambda_regs": [0.0, 1.0]}
+    jobs = [(path, folder / "executed" / path.name, runner.parameters_for(path, quick)) for path in written]
     results = runner.execute_many(jobs, workers=2, progress=False)
     return folder, results
 
@@ -61,7 +59,8 @@ def test_student_edition_runs_top_to_bottom_with_friendly_messages(student_run):
 
 def test_student_edition_has_no_outputs_and_no_solutions(student_run):
     folder, _ = student_run
-    for path in sorted(folder.glob("*.ipynb")):
+    assert sorted(p.name for p in (folder / "data").iterdir()) == ["README.md", "fashion_data.csv", "fashion_holdout.csv"]
+    for path in sorted((folder / "notebooks").glob("*.ipynb")):
         nb = nbformat.read(str(path), as_version=4)
         for cell in nb.cells:
             if cell.cell_type == "code":
