@@ -155,7 +155,7 @@ def first_layer_weights(W1, columns: int = 10,
                         title: str = "First-layer weights (red: positive, blue: negative)") -> Figure:
     """Each hidden neuron's 784 input weights (rows of W1) as a 28x28 image, red positive, blue negative."""
     W1 = np.asarray(W1)
-    fig, axes = _grid(W1.shape[0], min(columns, W1.shape[0]), size=1.3, extra_height=0.25)
+    fig, axes = _grid(W1.shape[0], min(columns, W1.shape[0]), size=1.3, extra_height=0.45)
     limit = float(np.abs(W1).max()) or 1.0
     for i, (ax, row) in enumerate(zip(axes, W1)):
         ax.imshow(row.reshape(IMAGE_SHAPE), cmap="RdBu_r", vmin=-limit, vmax=limit)

@@ -214,6 +214,21 @@ def strip_run_noise(nb) -> None:
             metadata.pop(key, None)
         if metadata.get("tags") == []:
             metadata.pop("tags")
+        if cell.get("outputs"):
+            cell["outputs"] = _merge_streams(cell["outputs"])
+
+
+def _merge_streams(outputs: list) -> list:
+    """Join consecutive stdout (or stderr) chunks: how a kernel splits a long print differs from run to run."""
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+            previous["text"] = previous["text"] + output["text"]
+        else:
+            merged.append(output)
+    return merged
 
 
 def refresh(notebooks: list[Path], workers: int = 2, progress: bool = True) -> list[dict]:

@@ -160,3 +160,14 @@ def test_sweep_table_keeps_whole_numbers_whole():
     table = sweep.summarise(runs, ["alpha", "hidden_neurons"])
     text = sweep.as_markdown(table, ["alpha", "hidden_neurons"])
     assert "| 0.05 | 10 | 2 | 71.00 ± 1.41 |" in text and "| 0.1 | 20 | 2 | 74.50 ± 0.71 |" in text
+
+
+def test_refresh_joins_stream_chunks_so_outputs_do_not_churn():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print(1); print(2)")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n"),
+                    nbformat.v4.new_output("stream", name="stdout", text="2\n"),
+                    nbformat.v4.new_output("stream", name="stderr", text="warn\n")]
+    nb.cells = [cell]
+    runner.strip_run_noise(nb)
+    assert [(o.name, o.text) for o in nb.cells[0].outputs] == [("stdout", "1\n2\n"), ("stderr", "warn\n")]
