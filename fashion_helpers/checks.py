@@ -356,21 +356,52 @@ def _flatten(arrays) -> np.ndarray:
 
 
 def numerical_gradient(X, Y, params, lambda_reg: float = 0.0, epsilon: float = 1e-5) -> np.ndarray:
-    """Centred finite differences of ``compute_loss`` with respect to every parameter, flattened."""
-    params = [np.array(p, dtype=np.float64) for p in params]
-    grads = []
-    for p in params:
-        g = np.zeros_like(p)
-        for idx in np.ndindex(p.shape):
-            saved = p[idx]
-            p[idx] = saved + epsilon
-            plus = ref.compute_loss(ref.forward_prop(*params, X)[3], Y, params[0], params[2], lambda_reg)
-            p[idx] = saved - epsilon
-            minus = ref.compute_loss(ref.forward_prop(*params, X)[3], Y, params[0], params[2], lambda_reg)
-            p[idx] = saved
-            g[idx] = (plus - minus) / (2 * epsilon)
-        grads.append(g)
-    return _flatten(grads)
+    """Centred finite differences of the loss for every parameter, flattened in the order W1, b1, W2, b2.
+
+    Entry k is ``(J(theta + epsilon e_k) - J(theta - epsilon e_k)) / (2 epsilon)``, with J the mean
+    cross-entropy plus the L2 term, computed here independently of ``backward_prop`` (log-softmax form).
+
+    Nudging one parameter changes little: ``W1[i, j]`` or ``b1[i]`` moves only row i of Z1, ``W2[c, i]``
+    or ``b2[c]`` only row c of Z2. So the perturbed networks of one such row are evaluated together, as a
+    batch, instead of one full forward pass per parameter: the same numbers, a hundred times faster.
+    """
+    W1, b1, W2, b2 = (np.asarray(p, dtype=np.float64) for p in params)
+    Y = np.asarray(Y)
+    m, hidden = Y.size, W1.shape[0]
+    Z1 = W1 @ X + b1
+    A1 = ref.ReLU(Z1)
+    Z2 = W2 @ A1 + b2
+    squares = np.sum(W1**2) + np.sum(W2**2)
+
+    def losses(Z2_batch, squares_batch):
+        """J of each network in a batch: logits (k, 10, m) and sums of squared weights (k,)."""
+        shifted = Z2_batch - Z2_batch.max(axis=1, keepdims=True)
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        return -log_probs[:, Y, np.arange(m)].mean(axis=1) + lambda_reg / (2 * m) * squares_batch
+
+    def hidden_row_nudged(i, dZ1_row):
+        """Logits when row i of Z1 changes by each row of dZ1_row (k, m): (k, 10, m)."""
+        dA1_row = ref.ReLU(Z1[i] + dZ1_row) - A1[i]
+        return Z2[None] + W2[None, :, i, None] * dA1_row[:, None, :]
+
+    def output_row_nudged(c, dZ2_row):
+        """Logits when row c of Z2 changes by each row of dZ2_row (k, m): (k, 10, m)."""
+        batch = np.repeat(Z2[None], len(dZ2_row), axis=0)
+        batch[:, c, :] += dZ2_row
+        return batch
+
+    def centred(nudged, row_change, weights=None):
+        """(J+ - J-) / 2 epsilon for a batch of nudges; ``weights`` are the nudged weights (for the L2 term)."""
+        extra = 0.0 if weights is None else 2 * epsilon * weights
+        plus = losses(nudged(epsilon * row_change), squares + extra + epsilon**2 * (weights is not None))
+        minus = losses(nudged(-epsilon * row_change), squares - extra + epsilon**2 * (weights is not None))
+        return (plus - minus) / (2 * epsilon)
+
+    gW1 = np.stack([centred(lambda d, i=i: hidden_row_nudged(i, d), X, W1[i]) for i in range(hidden)])
+    gb1 = np.array([centred(lambda d, i=i: hidden_row_nudged(i, d), np.ones((1, m)))[0] for i in range(hidden)])
+    gW2 = np.stack([centred(lambda d, c=c: output_row_nudged(c, d), A1, W2[c]) for c in range(W2.shape[0])])
+    gb2 = np.array([centred(lambda d, c=c: output_row_nudged(c, d), np.ones((1, m)))[0] for c in range(W2.shape[0])])
+    return _flatten([gW1, gb1[:, None], gW2, gb2[:, None]])
 
 
 def gradient_check(X, Y, params, backward=ref.backward_prop, lambda_reg: float = 0.0,
@@ -378,7 +409,7 @@ def gradient_check(X, Y, params, backward=ref.backward_prop, lambda_reg: float =
     """Compare ``backward`` with numerical gradients; returns the relative error.
 
     relative error = ||g_backprop - g_numerical|| / (||g_backprop|| + ||g_numerical||).
-    Prints it next to the threshold when verbose. Use a small batch: every parameter costs two forward passes.
+    Prints it next to the threshold when verbose.
     """
     W1, b1, W2, b2 = params
     Z1, A1, Z2, A2 = ref.forward_prop(W1, b1, W2, b2, X)
