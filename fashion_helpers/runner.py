@@ -138,7 +138,8 @@ def execute(notebook: Path, output: Path, parameters: dict) -> dict:
     result = {"notebook": notebook.stem, "status": "ok", "error": None, "metrics": {}}
     try:
         papermill.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(notebook.parent),
-                                   kernel_name="python3", progress_bar=False, log_output=False)
+                                   kernel_name="python3", progress_bar=False, log_output=False,
+                                   request_save_on_cell_execute=False)
     except PapermillExecutionError as exc:
         last = (exc.evalue or "").strip().splitlines()
         result.update(status="failed", error=f"cell {exc.exec_count}: {exc.ename}: {last[-1] if last else ''}")
@@ -187,14 +188,20 @@ def execute_many(jobs: list[tuple[Path, Path, dict]], workers: int = 2, progress
     if not jobs:
         return []
     workers = max(1, min(workers, len(jobs)))
-    with tqdm(total=len(jobs), desc=label, unit="nb", disable=not progress) as bar, \
-            ProcessPoolExecutor(max_workers=workers, initializer=_worker_setup, initargs=(log_file, workers > 1),
-                                mp_context=multiprocessing.get_context("spawn")) as pool:
+    # Fork where the platform has it: the workers inherit the papermill this process has already imported
+    # (a spawned worker spends over a second importing it again). The pool starts before the progress bar's
+    # monitor thread, so no thread is running when it forks.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    import papermill  # noqa: F401  (imported once, here, for the forked workers)
+
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_setup, initargs=(log_file, workers > 1),
+                             mp_context=multiprocessing.get_context(method)) as pool:
         # later notebooks do more work: start them first so the longest one is not left running alone at the end
         futures = {pool.submit(_execute_job, jobs[i]): i for i in reversed(range(len(jobs)))}
-        for future in as_completed(futures):
-            results[futures[future]] = future.result()
-            bar.update()
+        with tqdm(total=len(jobs), desc=label, unit="nb", disable=not progress) as bar:
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                bar.update()
     return results  # type: ignore[return-value]
 
 
