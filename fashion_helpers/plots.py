@@ -14,6 +14,17 @@ from .data import CLASS_NAMES, IMAGE_SHAPE, NUM_CLASSES, class_counts
 DPI = 80  # small PNGs keep the committed notebooks light
 
 
+def show_inline() -> None:
+    """In a notebook: display a Figure as PNG when a cell ends with one (call once, after the imports).
+
+    The figures here are laid out by ``tight_layout`` already, so they are saved as they are, without the
+    second layout pass of ``bbox_inches="tight"``.
+    """
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats("png", bbox_inches=None)
+
+
 def _image(column) -> np.ndarray:
     return np.asarray(column, dtype=float).reshape(IMAGE_SHAPE)
 
