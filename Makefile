@@ -72,8 +72,8 @@ idx:  # the official IDX files: Debian's package dataset-fashion-mnist, installe
 	  fi; \
 	fi
 
-bench: $(STAMP)  ## speed and accuracy ratios, measured side by side in one run
-	$(PY) -m fashion_helpers.bench
+bench: $(STAMP)  ## speed and accuracy ratios, measured side by side in one run (ARGS=--with-tests: also make test's time)
+	$(PY) -m fashion_helpers.bench $(ARGS)
 
 sweep: $(STAMP)  ## a parameter grid over seeds (SWEEP="-g alpha=0.05,0.1 --seeds 3")
 	$(PY) -m fashion_helpers.cli sweep $(SWEEP)
