@@ -1,15 +1,12 @@
 """The series runner and its command line: validation before any kernel, runs, failures, refresh, sweeps."""
 
 import json
-import shutil
 import time
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from fashion_helpers import cli, runner
-from fashion_helpers.errors import CourseInputError
 
 from .conftest import ROOT
 
