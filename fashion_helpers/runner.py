@@ -174,10 +174,11 @@ def _worker_setup(log_file, single_threaded: bool) -> None:
 
 
 def execute_many(jobs: list[tuple[Path, Path, dict]], workers: int = 2, progress: bool = True,
-                 label: str = "notebooks", log_file: Path | None = None) -> list[dict]:
+                 label: str = "notebooks", log_file: Path | None = None, on_result=None) -> list[dict]:
     """Run independent notebooks side by side in ``workers`` processes; results in the order of ``jobs``.
 
     log_file: where the kernels' own stderr goes (start-up warnings); None leaves it on the terminal.
+    on_result: called as ``on_result(job, result)`` as soon as each notebook finishes (e.g. to record it).
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -200,7 +201,10 @@ def execute_many(jobs: list[tuple[Path, Path, dict]], workers: int = 2, progress
         futures = {pool.submit(_execute_job, jobs[i]): i for i in reversed(range(len(jobs)))}
         with tqdm(total=len(jobs), desc=label, unit="nb", disable=not progress) as bar:
             for future in as_completed(futures):
-                results[futures[future]] = future.result()
+                index = futures[future]
+                results[index] = future.result()
+                if on_result is not None:
+                    on_result(jobs[index], results[index])
                 bar.update()
     return results  # type: ignore[return-value]
 

@@ -78,8 +78,12 @@ def run_sweep(notebook: Path, grid: dict[str, list], seeds: list[int], fixed: di
     skipped = len(points) - len(todo)
     if skipped:
         print(f"resuming: {skipped} of {len(points)} runs already finished, {len(todo)} to go")
-    for job, result in zip(todo, execute_many(todo, workers, progress, label="sweep", log_file=out / "kernels.log")):
+
+    def record(job, result):  # as each run finishes, so an interrupted sweep keeps what it finished
+        job[1].parent.mkdir(parents=True, exist_ok=True)
         (job[1].parent / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
+
+    execute_many(todo, workers, progress, label="sweep", log_file=out / "kernels.log", on_result=record)
 
     rows = []
     for point in points:

@@ -168,3 +168,22 @@ def test_refresh_joins_stream_chunks_so_outputs_do_not_churn():
     nb.cells = [cell]
     runner.strip_run_noise(nb)
     assert [(o.name, o.text) for o in nb.cells[0].outputs] == [("stdout", "1\n2\n"), ("stderr", "warn\n")]
+
+
+def test_an_interrupted_sweep_keeps_what_it_finished(tmp_path, monkeypatch):
+    """Each run's metrics.json is written as soon as that run ends, not when the whole sweep does."""
+    from fashion_helpers import sweep
+
+    calls = []
+
+    def fake_execute_many(jobs, workers, progress, label, log_file, on_result):
+        on_result(jobs[0], {"notebook": "06_validation", "status": "ok", "error": None, "metrics": {"x": 1.0}})
+        calls.append(len(jobs))
+        raise KeyboardInterrupt  # the instructor pressed Ctrl-C after the first run
+
+    monkeypatch.setattr(sweep, "execute_many", fake_execute_many)
+    notebook = runner.list_notebooks(["06"])[0]
+    with pytest.raises(KeyboardInterrupt):
+        sweep.run_sweep(notebook, {"alpha": [0.05, 0.1]}, [0], {}, tmp_path, progress=False)
+    finished = list((tmp_path / "runs").glob("*/metrics.json"))
+    assert calls == [2] and len(finished) == 1
