@@ -85,7 +85,7 @@ def _require_file(path: Path, what: str) -> None:
     if path.stat().st_size == 0:
         raise CourseInputError(
             f"{what} is empty: {path}. Expected a header row and 785 columns (784 pixels and a label); "
-            "re-create the course files with `make data`."
+            "if it is one of the course files, re-create it with `make data`."
         )
 
 
@@ -101,26 +101,17 @@ def load_csv(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
         frame = pd.read_csv(path)
     except pd.errors.EmptyDataError:
         raise CourseInputError(
-            f"data file is empty: {path}. Expected a header row and 785 columns; re-create it with `make data`."
+            f"data file is empty: {path}. Expected a header row and 785 columns; "
+            "if it is one of the course files, re-create it with `make data`."
         ) from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CourseInputError(f"{path} is not a readable CSV ({first}); check the file's format.") from None
 
     columns = [str(c).strip() for c in frame.columns]
-    if LABEL_COLUMN not in columns:
-        raise CourseInputError(
-            f"{path} has no column named '{LABEL_COLUMN}' (its header starts {', '.join(columns[:3])}, ...): "
-            f"name the label column '{LABEL_COLUMN}' in the header row."
-        )
-    if len(columns) != NUM_PIXELS + 1:
-        raise CourseInputError(
-            f"{path} has {len(columns)} columns, expected {NUM_PIXELS + 1} "
-            f"({NUM_PIXELS} pixel columns and one '{LABEL_COLUMN}' column): check that the file is a "
-            "28x28 Fashion-MNIST CSV and was not cut short."
-        )
+    _check_header(columns, path)
     if len(frame) == 0:
-        raise CourseInputError(f"{path} has a header but no rows of data; re-create it with `make data`.")
+        raise CourseInputError(f"{path} has a header but no rows of data; add the images, one row each.")
 
     if not all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in frame.dtypes):
         # some cell is not a number: read again as text to say which one
@@ -155,6 +146,62 @@ def _first_non_number(cells: np.ndarray) -> tuple[int, int]:
     return 0, 0
 
 
+def _check_header(columns: list[str], path) -> None:
+    """Raise unless the header names a 'label' column and 784 pixel columns."""
+    if len(columns) == 1 and ";" in columns[0]:
+        raise CourseInputError(f"{path} is separated by semicolons: the course reads comma-separated files; "
+                               "re-save it with commas.")
+    if LABEL_COLUMN not in columns:
+        if all(_is_number(c.split(".")[0]) for c in columns[:5]):
+            raise CourseInputError(
+                f"{path} has no header row (its first line holds numbers): add the header "
+                f"pixel1,...,pixel784,{LABEL_COLUMN} as the first line.")
+        start = ", ".join(columns[:3])
+        start = start if len(start) <= 60 else start[:57] + "..."
+        raise CourseInputError(
+            f"{path} has no column named '{LABEL_COLUMN}' (its header starts {start}, ...): "
+            f"name the label column '{LABEL_COLUMN}' in the header row."
+        )
+    if len(columns) != NUM_PIXELS + 1:
+        raise CourseInputError(
+            f"{path} has {len(columns)} columns, expected {NUM_PIXELS + 1} "
+            f"({NUM_PIXELS} pixel columns and one '{LABEL_COLUMN}' column): check that the file is a "
+            "28x28 Fashion-MNIST CSV and was not cut short."
+        )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def count_rows(path: str | os.PathLike, split: str = "train") -> int:
+    """How many images ``load_data(path, split)`` would return, from the header alone (fast, for checks
+    before any work). Raises the loaders' one-line errors for a missing file or a wrong header."""
+    import csv
+
+    path = Path(path)
+    if path.is_dir():
+        _, labels_path = idx_paths(path, split)
+        with gzip.open(labels_path, "rb") as handle:
+            header = handle.read(8)
+        if len(header) < 8 or int.from_bytes(header[:4], "big") != 2049:
+            raise CourseInputError(f"{labels_path} is not an IDX labels file; re-download it.")
+        return int.from_bytes(header[4:8], "big")
+    _require_file(path, "data file")
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rt", newline="") as handle:
+            columns = [c.strip() for c in next(csv.reader(handle), [])]
+            _check_header(columns, path)
+            return sum(1 for line in handle if line.strip())
+    except (UnicodeDecodeError, OSError, csv.Error) as exc:
+        raise CourseInputError(f"{path} is not a readable CSV ({type(exc).__name__}); check the file's format.") from None
+
+
 def _check_values(pixels: np.ndarray, labels: np.ndarray, where: str, columns=None, label_idx=None) -> None:
     """Raise if a pixel is not a whole number 0..255 or a label not a whole number 0..9."""
     pixel_names = [c for i, c in enumerate(columns) if i != label_idx] if columns else None
@@ -164,8 +211,8 @@ def _check_values(pixels: np.ndarray, labels: np.ndarray, where: str, columns=No
         name = pixel_names[col] if pixel_names else f"pixel{col + 1}"
         value = pixels[row, col]
         hint = (
-            "the file looks scaled already (values in [0, 1]); store raw 0..255 pixels, the course scales them"
-            if 0 <= value <= 1
+            "the file looks scaled already (all values in [0, 1]); store raw 0..255 pixels, the course scales them"
+            if 0 <= pixels.min() and pixels.max() <= 1
             else "pixels must be whole numbers from 0 to 255 (raw, unscaled)"
         )
         raise CourseInputError(f"{where}: line {row + 2}, column '{name}' is {value:g}: {hint}.")
@@ -254,6 +301,17 @@ def shuffle_rows(pixels: np.ndarray, labels: np.ndarray, rng: np.random.Generato
     return pixels[order], labels[order]
 
 
+def check_dev_size(dev_size: int, m: int) -> None:
+    """Raise a one-line error unless ``dev_size`` is a whole number from 1 to m - 1 (both sets non-empty)."""
+    if isinstance(dev_size, bool) or not isinstance(dev_size, (int, np.integer)):
+        raise CourseInputError(f"dev_size must be a whole number of rows, got {dev_size!r}")
+    if not 1 <= dev_size < m:
+        raise CourseInputError(
+            f"dev_size={dev_size} must be at least 1 and smaller than the number of rows ({m}), "
+            f"so that both sets are non-empty: choose a dev_size from 1 to {m - 1}."
+        )
+
+
 def split_dev_train(
     pixels: np.ndarray, labels: np.ndarray, dev_size: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -262,14 +320,7 @@ def split_dev_train(
     Returns ``X_train`` (784, m_train), ``Y_train`` (m_train,), ``X_dev`` (784, dev_size), ``Y_dev`` (dev_size,).
     X is transposed to one column per image, the layout the network uses, and scaled to [0, 1].
     """
-    m = len(labels)
-    if isinstance(dev_size, bool) or not isinstance(dev_size, (int, np.integer)):
-        raise CourseInputError(f"dev_size must be a whole number of rows, got {dev_size!r}")
-    if not 1 <= dev_size < m:
-        raise CourseInputError(
-            f"dev_size={dev_size} must be at least 1 and smaller than the number of rows ({m}), "
-            f"so that both sets are non-empty: choose a dev_size from 1 to {m - 1}."
-        )
+    check_dev_size(dev_size, len(labels))
     pixels, labels = shuffle_rows(pixels, labels, rng)
     X_dev = scale_pixels(pixels[:dev_size]).T
     Y_dev = labels[:dev_size]

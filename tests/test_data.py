@@ -122,6 +122,20 @@ BAD_INPUTS = {
         r"line 2, label is 10: labels must be whole numbers 0 to 9",
     ),
     "header only": (lambda p: write_csv(p, []), r"has a header but no rows"),
+    "semicolon separated": (
+        lambda p: (p / "semi.csv").write_text(HEADER.replace(",", ";") + "\n" + ";".join(["0"] * 785) + "\n")
+        and p / "semi.csv",
+        r"separated by semicolons: .* re-save it with commas",
+    ),
+    "no header row": (
+        lambda p: (p / "nohead.csv").write_text("\n".join(",".join(["0"] * 784 + ["1"]) for _ in range(3)) + "\n")
+        and p / "nohead.csv",
+        r"has no header row \(its first line holds numbers\): add the header pixel1,...,pixel784,label",
+    ),
+    "one fraction in a raw file": (
+        lambda p: write_csv(p, [[0.5, 200] + [0] * 782 + [1]]),
+        r"column 'pixel1' is 0.5: pixels must be whole numbers from 0 to 255",
+    ),
 }
 
 
@@ -164,3 +178,14 @@ def test_class_names():
 
 def test_course_csv_is_the_shipped_path():
     assert DATA_CSV.is_file()
+
+
+def test_count_rows_reads_only_the_header_and_counts(tmp_path, course_data):
+    from .conftest import DATA_CSV
+
+    assert data.count_rows(DATA_CSV) == 2000
+    with pytest.raises(CourseInputError, match="has no column named 'label'"):
+        data.count_rows(write_csv(tmp_path, [[0] * 785], header=",".join([*data.PIXEL_COLUMNS, "class"])))
+    pixels, labels = course_data
+    write_idx(tmp_path, "train", pixels[:30].reshape(30, 28, 28), labels[:30])
+    assert data.count_rows(tmp_path, "train") == 30
