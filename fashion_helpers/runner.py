@@ -79,10 +79,18 @@ def list_notebooks(selection=None, directory: Path | None = None) -> list[Path]:
 
 
 def declared_parameters(notebook: Path) -> dict:
-    """Names and defaults of the cell tagged ``parameters`` (papermill's own inspection)."""
+    """Names and default values of the cell tagged ``parameters`` (papermill's own inspection)."""
+    import ast
+
     import papermill
 
-    return {name: info["default"] for name, info in papermill.inspect_notebook(str(notebook)).items()}
+    declared = {}
+    for name, info in papermill.inspect_notebook(str(notebook)).items():
+        try:  # papermill reports the default as source text
+            declared[name] = ast.literal_eval(info["default"])
+        except (ValueError, SyntaxError):
+            declared[name] = info["default"]
+    return declared
 
 
 PATH_PARAMETERS = ("data_path", "holdout_path")
@@ -92,10 +100,10 @@ def prepare_parameters(values: dict, notebooks: list[Path], base: Path | None = 
     """Validate overrides before any kernel starts; returns them with paths made absolute.
 
     Refuses a name no notebook knows (listing the known ones), a wrong type or range (saying what is
-    expected), a name none of the selected notebooks declares, and a data path that does not exist.
-    Relative paths are taken relative to ``base`` (the caller's working directory).
+    expected), a name none of the selected notebooks declares, a data path that does not exist or whose file
+    has the wrong header, and a dev_size that leaves no training rows. Relative paths are taken relative to
+    ``base`` (the caller's working directory).
     """
-    from .data import idx_paths
     from .errors import CourseInputError
     from .parameters import validate
 
@@ -112,12 +120,40 @@ def prepare_parameters(values: dict, notebooks: list[Path], base: Path | None = 
         if name in clean:
             path = Path(clean[name]).expanduser()
             path = path if path.is_absolute() else (base / path).resolve()
-            if path.is_dir():
-                idx_paths(path, "test" if name == "holdout_path" else "train")
-            elif not path.is_file():
+            if not path.exists():
                 raise CourseInputError(f"parameter {name}: no file or directory at {path}")
             clean[name] = str(path)
+    _check_data_sources(clean, notebooks)
     return clean
+
+
+def _check_data_sources(values: dict, notebooks: list[Path]) -> None:
+    """Each data file the run will read has a sound header, and dev_size leaves both sets non-empty:
+    checked from the headers alone, so a wrong file is refused in seconds, once, not by every notebook."""
+    from .data import check_dev_size, count_rows
+    from .errors import CourseInputError
+
+    seen = set()
+    for notebook in notebooks:
+        declared = declared_parameters(notebook)
+        for name, split in (("data_path", "train"), ("holdout_path", "test")):
+            if name not in declared:
+                continue
+            path = Path(values.get(name, declared[name]))
+            path = path if path.is_absolute() else (notebook.parent / path).resolve()
+            key = (path, split, values.get("dev_size", declared.get("dev_size")) if name == "data_path" else None)
+            if key in seen:
+                continue
+            seen.add(key)
+            try:
+                rows = count_rows(path, split)
+            except CourseInputError as exc:
+                raise CourseInputError(f"parameter {name}: {exc}") from None
+            if name == "data_path" and "dev_size" in declared:
+                try:
+                    check_dev_size(values.get("dev_size", declared["dev_size"]), rows)
+                except CourseInputError as exc:
+                    raise CourseInputError(f"parameter dev_size: {exc}") from None
 
 
 def parameters_for(notebook: Path, values: dict) -> dict:
@@ -142,7 +178,7 @@ def execute(notebook: Path, output: Path, parameters: dict) -> dict:
                                    request_save_on_cell_execute=False)
     except PapermillExecutionError as exc:
         last = (exc.evalue or "").strip().splitlines()
-        result.update(status="failed", error=f"cell {exc.exec_count}: {exc.ename}: {last[-1] if last else ''}")
+        result.update(status="failed", error=f"at In [{exc.exec_count}]: {exc.ename}: {last[-1] if last else ''}")
     except Exception as exc:  # kernel died, notebook unreadable, ...
         result.update(status="failed", error=f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}")
     if output.exists():

@@ -28,6 +28,8 @@ def run_cli(args, capsys):
     (["99"], r"no notebook '99' in notebooks/; choose from: 01_initialization"),
     (["02", "-p", "alpha", "0.5"], r"parameter 'alpha' is used by none of the selected notebooks \(02_activations\)"),
     (["-p", "alpha"], r"-p alpha has no value"),
+    (["-p", "dev_size", "5000"], r"parameter dev_size: dev_size=5000 must be .* smaller than the number of rows \(2000\)"),
+    (["-p", "data_path", "README.md"], r"parameter data_path: .*README\.md has no column named 'label'"),
 ])
 def test_bad_parameters_are_refused_in_seconds_before_any_kernel(tmp_path, capsys, monkeypatch, args, message):
     import re
@@ -52,9 +54,7 @@ def test_shipped_parameter_files_are_valid():
     notebooks = runner.list_notebooks()
     for name in ("default", "quick", "full"):
         values = cli.collect_values(str(ROOT / "params" / f"{name}.yaml"), [])
-        if name == "full":
-            values = {k: v for k, v in values.items() if k not in runner.PATH_PARAMETERS}
-        runner.prepare_parameters(values, notebooks)
+        runner.prepare_parameters(values, notebooks)  # full.yaml: needs the official IDX files, as make test does
     defaults = cli.collect_values(str(ROOT / "params" / "default.yaml"), [])
     from fashion_helpers.parameters import DEFAULTS
     assert {k: v for k, v in defaults.items() if k not in runner.PATH_PARAMETERS} == \
@@ -85,13 +85,15 @@ def test_a_quick_run_of_the_whole_series(tmp_path, capsys, monkeypatch):
 
 def test_a_failing_notebook_is_reported_and_the_others_kept(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
-    bad = tmp_path / "bad.csv"
-    bad.write_text("a,b\n1,2\n")
+    bad = tmp_path / "bad.csv"  # a sound header, so it passes the checks made before any kernel; a bad cell
+    bad.write_text(",".join([f"pixel{i}" for i in range(1, 785)] + ["label"]) + "\n"
+                   + ("0," * 784 + "1\n") * 2 + "0," * 783 + "x,3\n")
     out = tmp_path / "run"
-    code, stdout, err = run_cli(["run", "02", "05", "-p", "data_path", str(bad), "-p", "iterations", "5",
+    code, stdout, err = run_cli(["run", "02", "05", "-p", "data_path", str(bad), "-p", "dev_size", "1",
+                                 "-p", "iterations", "5",
                                  "--out", str(out), "--quiet"], capsys)
     assert code == 1
-    assert "FAILED 05_gradient_descent: cell" in err and "CourseInputError" in err and "no column named 'label'" in err
+    assert "FAILED 05_gradient_descent: at In [" in err and "CourseInputError" in err and "'x', which is not a number" in err
     assert json.loads((out / "02_activations.metrics.json").read_text())["status"] == "ok"
     assert json.loads((out / "05_gradient_descent.metrics.json").read_text())["status"] == "failed"
     assert "| 02_activations | ok |" in stdout
