@@ -40,26 +40,38 @@ def require_generator(rng) -> None:
 
 
 def check_inputs(X: np.ndarray, Y: np.ndarray) -> None:
-    """Raise a one-line error unless X is (784, m) finite floats and Y is (m,) whole labels 0..9."""
+    """Raise a one-line error unless X is (784, m) finite floats in [0, 1] and Y is (m,) whole labels 0..9."""
     if not isinstance(X, np.ndarray) or X.ndim != 2:
-        raise CourseInputError(f"X must be a 2-D array (784, m), got {type(X).__name__} {np.shape(X)}")
+        raise CourseInputError(f"X must be a 2-D numpy array (784, m), got {type(X).__name__} {np.shape(X)}")
     if X.shape[0] != NUM_PIXELS:
         hint = " (one column per image: did you forget .T?)" if X.shape[1] == NUM_PIXELS else ""
         raise CourseInputError(f"X has shape {X.shape}, expected ({NUM_PIXELS}, m){hint}")
+    if X.shape[1] == 0:
+        raise CourseInputError("X holds no images (shape (784, 0)): pass at least one column")
     if not np.issubdtype(X.dtype, np.number) or not np.isfinite(X).all():
         raise CourseInputError("X must hold finite numbers (scaled pixels in [0, 1]); it has NaN, inf or non-numbers")
-    Y = np.asarray(Y)
+    if X.min() < 0 or X.max() > 1:
+        raise CourseInputError(
+            f"X holds values from {X.min():g} to {X.max():g}, expected scaled pixels in [0, 1]: "
+            "divide raw pixels by 255 (data.scale_pixels)")
+    if not isinstance(Y, np.ndarray):
+        raise CourseInputError(f"Y must be a numpy array of labels, got {type(Y).__name__}: use np.asarray(Y)")
     if Y.shape != (X.shape[1],):
         raise CourseInputError(f"Y has shape {Y.shape}, expected ({X.shape[1]},): one label per column of X")
-    if not np.issubdtype(Y.dtype, np.integer) or Y.min() < 0 or Y.max() >= NUM_CLASSES:
-        raise CourseInputError(f"Y must hold whole-number labels 0..{NUM_CLASSES - 1}")
+    if not np.issubdtype(Y.dtype, np.integer):
+        raise CourseInputError(f"Y must hold whole-number labels 0..{NUM_CLASSES - 1}, got dtype {Y.dtype}: "
+                               "convert with Y.astype(int)")
+    if Y.min() < 0 or Y.max() >= NUM_CLASSES:
+        raise CourseInputError(f"Y holds labels from {Y.min()} to {Y.max()}, expected 0..{NUM_CLASSES - 1}")
 
 
 def check_params(W1, b1, W2, b2, input_size: int = NUM_PIXELS) -> None:
-    """Raise a one-line error unless the four parameter arrays have shapes that agree."""
+    """Raise a one-line error unless the four parameter arrays are finite and have shapes that agree."""
     for name, value in (("W1", W1), ("b1", b1), ("W2", W2), ("b2", b2)):
         if not isinstance(value, np.ndarray) or value.ndim != 2:
             raise CourseInputError(f"{name} must be a 2-D array, got {type(value).__name__} {np.shape(value)}")
+        if not np.isfinite(value).all():
+            raise CourseInputError(f"{name} holds NaN or inf: start from finite parameters (init_params)")
     hidden = b1.shape[0]
     expected = {"W1": (hidden, input_size), "b1": (hidden, 1), "W2": (NUM_CLASSES, hidden), "b2": (NUM_CLASSES, 1)}
     for name, value in (("W1", W1), ("b1", b1), ("W2", W2), ("b2", b2)):
@@ -202,6 +214,8 @@ def check_training_args(X, Y, alpha, iterations, rng=None, hidden_neurons=20, la
     if params is None:
         require_generator(rng)
         require_number("hidden_neurons", hidden_neurons, minimum=1, inclusive=True, whole=True)
+    elif not isinstance(params, (tuple, list)) or len(params) != 4:
+        raise CourseInputError("params must be the four arrays (W1, b1, W2, b2), as init_params returns them")
     else:
         check_params(*params, input_size=X.shape[0])
 

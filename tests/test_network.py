@@ -214,3 +214,25 @@ def test_fast_numerical_gradient_equals_the_obvious_one(small_batch, lambda_reg)
     fast = checks.numerical_gradient(X[:, :5], Y[:5], params, lambda_reg)
     slow = naive_numerical_gradient(X[:, :5], Y[:5], params, lambda_reg)
     assert np.allclose(fast, slow, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("X,Y,message", [
+    (np.full((784, 3), 255.0), np.array([1, 2, 3]), r"X holds values from 255 to 255, expected scaled pixels in \[0, 1\]: divide raw pixels by 255"),
+    (np.zeros((784, 0)), np.array([], dtype=int), r"X holds no images"),
+    (np.zeros((784, 3)), [1, 2, 3], r"Y must be a numpy array of labels, got list: use np.asarray\(Y\)"),
+    (np.zeros((784, 3)), np.array([1.0, 2.0, 3.0]), r"got dtype float64: convert with Y.astype\(int\)"),
+    (np.zeros((784, 3)), np.array([1, 2, 12]), r"Y holds labels from 1 to 12, expected 0..9"),
+])
+def test_gradient_descent_refuses_bad_data(X, Y, message):
+    with pytest.raises(CourseInputError, match=message):
+        network.gradient_descent(X, Y, 0.1, 5, np.random.default_rng(0))
+
+
+def test_gradient_descent_refuses_bad_params():
+    X, Y = np.zeros((784, 3)), np.array([1, 2, 3])
+    W1, b1, W2, b2 = network.init_params(np.random.default_rng(0))
+    with pytest.raises(CourseInputError, match=r"params must be the four arrays"):
+        network.gradient_descent(X, Y, 0.1, 5, params=(W1, b1, W2))
+    W1[0, 0] = np.nan
+    with pytest.raises(CourseInputError, match=r"W1 holds NaN or inf"):
+        network.gradient_descent(X, Y, 0.1, 5, params=(W1, b1, W2, b2))
