@@ -23,7 +23,7 @@ help:  ## list the targets
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
 	  echo "error: Python 3.11 or newer is needed to create $(VENV) ($(PYTHON) is $$($(PYTHON) --version 2>&1)); run: make PYTHON=/path/to/python3.11 ..." >&2; exit 1; }
-	@echo "Setting up $(VENV) (first run only; about a minute)"
+	@echo "Setting up $(VENV) from requirements.txt (first run, or after the pins change; about a minute)"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .

@@ -1,4 +1,4 @@
-"""``fashion-course``: run the series, sweep parameters, refresh committed outputs, build editions.
+"""fashion-course: run the series, sweep parameters, refresh committed outputs, build editions.
 
     fashion-course run [NOTEBOOK ...] [--params FILE.yaml] [-p NAME VALUE | -p NAME=VALUE ...] [--jobs N] [--out DIR]
     fashion-course sweep [--notebook 06] -g NAME=V1,V2 ... [--seeds 3] [--params FILE] [-p ...] [--out DIR]
@@ -97,6 +97,8 @@ def cmd_run(args) -> int:
         return 0
     values = prepare_parameters(collect_values(args.params, args.p), notebooks)
     out = Path(args.out) if args.out else _default_out("run")
+    if out.exists() and any(out.iterdir()):
+        raise CourseInputError(f"{out} already holds results: choose another --out (OUT=...) or remove it first")
     print(f"Running {len(notebooks)} notebook(s) into {out}/ "
           f"with {', '.join(f'{k}={v}' for k, v in values.items()) or 'the defaults'}", flush=True)
     results = run_series(out, values, notebooks, workers=args.jobs, progress=not args.quiet)
@@ -105,7 +107,9 @@ def cmd_run(args) -> int:
     print()
     print((out / "summary.md").read_text(), end="")
     failed = [r for r in results if r["status"] != "ok"]
-    print(f"\nResults: {out}/ (executed notebooks, *.metrics.json, summary.csv, summary.md)")
+    latest = " (also runs/latest)" if (out.parent / "latest").is_symlink() and out.parent.name == "runs" else ""
+    print(f"\nResults: {out}/{latest}: executed notebooks, *.metrics.json, summary.csv, summary.md, "
+          "parameters.json (what you set), kernels.log (the kernels' own start-up messages)")
     for r in failed:
         print(f"FAILED {r['notebook']}: {r['error']} (see {out / (r['notebook'] + '.ipynb')})", file=sys.stderr)
     return 1 if failed else 0

@@ -55,7 +55,7 @@ _KIND_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "float": (_is_float, "a number"),
     "str": (lambda v: isinstance(v, str) and v != "", "a non-empty text (a path)"),
     "float list": (lambda v: isinstance(v, (list, tuple)) and len(v) > 0 and all(_is_float(x) for x in v),
-                   "a non-empty list of numbers, e.g. [0, 0.1, 1]"),
+                   "a non-empty list of numbers, e.g. [0,0.1,1]"),
 }
 
 

@@ -40,7 +40,7 @@ def parse_seeds(text: str) -> list[int]:
     except ValueError:
         raise CourseInputError(f"--seeds takes a count (3) or a list (4,8,15), got {text!r}") from None
     if not seeds or min(seeds) < 0:
-        raise CourseInputError(f"--seeds needs at least one seed, all >= 0, got {text!r}")
+        raise CourseInputError(f"--seeds takes a count of at least 1 (3) or a list of seeds >= 0 (4,8,15), got {text!r}")
     return seeds
 
 
@@ -141,7 +141,8 @@ def figure(table: pd.DataFrame, keys: list[str]):
     for i, m in enumerate(metrics):
         ax.bar(x + i * width, table[f"{m}_mean"], width, yerr=table[f"{m}_std"].fillna(0), capsize=3, label=m)
     ax.set_xticks(x + width * (len(metrics) - 1) / 2, labels, rotation=20, ha="right")
-    ax.set_title(f"mean ± std over seeds ({int(table['seeds'].min())} per point)")
-    ax.legend(fontsize=8)
+    ax.set_title(f"mean ± std over seeds ({int(table['seeds'].min())} per point)", pad=24)
+    ax.set_ylabel("headline number")
+    ax.legend(fontsize=8, ncol=len(metrics), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     fig.tight_layout()
     return fig
