@@ -175,7 +175,7 @@ def execute(notebook: Path, output: Path, parameters: dict) -> dict:
     try:
         papermill.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(notebook.parent),
                                    kernel_name="python3", progress_bar=False, log_output=False,
-                                   request_save_on_cell_execute=False)
+                                   request_save_on_cell_execute=False, shutdown_kernel="immediate")
     except PapermillExecutionError as exc:
         last = (exc.evalue or "").strip().splitlines()
         result.update(status="failed", error=f"at In [{exc.exec_count}]: {exc.ename}: {last[-1] if last else ''}")
