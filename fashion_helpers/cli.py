@@ -165,7 +165,9 @@ def cmd_html(args) -> int:
     notebooks = list_notebooks(directory=source) if source else list_notebooks()
     if not notebooks:
         raise CourseInputError(f"no notebooks NN_*.ipynb in {source}")
-    written = write_html_edition(notebooks, Path(args.out))
+    note = (f"The notebooks in teaching order, as executed in {source}." if source
+            else "The notebooks in teaching order, with the outputs of their last refresh.")
+    written = write_html_edition(notebooks, Path(args.out), note)
     print(f"HTML edition: {len(written) - 1} pages and {written[0]}")
     return 0
 

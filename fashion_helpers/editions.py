@@ -97,8 +97,9 @@ def _title(nb, fallback: str) -> str:
     return fallback
 
 
-def write_html_edition(notebooks: list[Path], out: Path) -> list[Path]:
-    """Render executed notebooks to HTML pages with an ``index.html`` in teaching order."""
+def write_html_edition(notebooks: list[Path], out: Path,
+                       note: str = "The notebooks in teaching order, with the outputs of their last refresh.") -> list[Path]:
+    """Render executed notebooks to HTML pages with an ``index.html`` in teaching order; ``note`` heads the list."""
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -121,7 +122,7 @@ def write_html_edition(notebooks: list[Path], out: Path) -> list[Path]:
         "<title>A neural network from scratch: Fashion-MNIST</title>\n"
         "<style>body{font-family:sans-serif;max-width:46em;margin:3em auto;line-height:1.5}</style></head>\n"
         "<body>\n  <h1>A neural network from scratch in NumPy, on Fashion-MNIST</h1>\n"
-        "  <p>The notebooks in teaching order, with the outputs of their last refresh.</p>\n"
+        f"  <p>{html.escape(note)}</p>\n"
         f"  <ol>\n{items}\n  </ol>\n</body>\n</html>\n",
         encoding="utf-8",
     )
