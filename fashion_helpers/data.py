@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import CourseInputError
+from .errors import CourseInputError, require_generator
 
 #: The ten Fashion-MNIST classes, indexed by label.
 CLASS_NAMES: tuple[str, ...] = (
@@ -138,11 +138,8 @@ def load_csv(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
 def _first_non_number(cells: np.ndarray) -> tuple[int, int]:
     """Row and column of the first cell that does not parse as a number (only called on the error path)."""
     for (row, col), text in np.ndenumerate(cells):
-        try:
-            float(text)
-        except ValueError:
-            if text.lower() not in ("", "nan", "na", "n/a", "null", "none", "#n/a"):
-                return row, col
+        if not _is_number(text) and text.lower() not in ("", "nan", "na", "n/a", "null", "none", "#n/a"):
+            return row, col
     return 0, 0
 
 
@@ -293,10 +290,7 @@ def scale_pixels(pixels: np.ndarray) -> np.ndarray:
 
 def shuffle_rows(pixels: np.ndarray, labels: np.ndarray, rng: np.random.Generator):
     """Shuffle images and labels together with ``rng``: returns new ``(pixels, labels)``."""
-    if not isinstance(rng, np.random.Generator):
-        raise CourseInputError(
-            f"rng must be a numpy Generator, got {type(rng).__name__}: create one with np.random.default_rng(seed)."
-        )
+    require_generator(rng)
     order = rng.permutation(len(labels))
     return pixels[order], labels[order]
 

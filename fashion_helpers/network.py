@@ -10,33 +10,13 @@ passed in by the caller.
 
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 
 from .data import NUM_CLASSES, NUM_PIXELS
-from .errors import CourseInputError
+from .errors import CourseInputError, require_generator, require_number
 
 # --------------------------------------------------------------------------- validation of public entry points
-
-
-def require_number(name: str, value, *, minimum: float, inclusive: bool, whole: bool = False) -> None:
-    """Raise a one-line CourseInputError unless ``value`` is a finite (whole) number above ``minimum``."""
-    kind = "a whole number" if whole else "a number"
-    ok_type = isinstance(value, numbers.Integral if whole else numbers.Real) and not isinstance(value, bool)
-    if not ok_type or not np.isfinite(value):
-        raise CourseInputError(f"{name} must be {kind}, got {value!r}")
-    if value < minimum or (value == minimum and not inclusive):
-        bound = f">= {minimum:g}" if inclusive else f"> {minimum:g}"
-        raise CourseInputError(f"{name} must be {bound}, got {value!r}")
-
-
-def require_generator(rng) -> None:
-    """Raise a one-line CourseInputError unless ``rng`` is a numpy Generator."""
-    if not isinstance(rng, np.random.Generator):
-        raise CourseInputError(
-            f"rng must be a numpy Generator, got {type(rng).__name__}: create one with np.random.default_rng(seed)."
-        )
 
 
 def check_inputs(X: np.ndarray, Y: np.ndarray) -> None:
