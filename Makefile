@@ -1,5 +1,6 @@
 # The course's commands. `make run` and `make test` set everything up on first use (a virtual environment
 # in .venv from requirements.txt, the package installed editable) and reuse it afterwards.
+# Every target takes its options the same way: make TARGET ARGS="...".
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -14,11 +15,13 @@ BLAS_A := OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell
 BLAS_B := OPENBLAS_NUM_THREADS=2 OPENBLAS_CORETYPE=$(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo SkylakeX || echo Sandybridge)
 NBVAL := $(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 IDX_DIR := $(or $(FASHION_MNIST_DIR),/usr/share/datasets/fashion-mnist)
+COURSE := $(PY) -m fashion_helpers.tools.cli
 
 .PHONY: help setup run test unit nbval refresh lab data idx bench sweep student html clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
+	@echo "Options go in ARGS, for every target: make run ARGS=\"--params params/quick.yaml -p alpha 0.05\""
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
@@ -33,15 +36,15 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP)  ## create the environment in .venv (run and test do this themselves)
 
-run: $(STAMP)  ## run the series with papermill into runs/ (PARAMS=file.yaml ARGS="-p alpha 0.05" OUT=dir)
-	$(PY) -m fashion_helpers.cli run $(if $(OUT),--out $(OUT)) $(if $(PARAMS),--params $(PARAMS)) $(ARGS)
+run: $(STAMP)  ## run the series with papermill into runs/ (ARGS="--params params/quick.yaml -p alpha 0.05 --out DIR")
+	$(COURSE) run $(ARGS)
 
-test: $(STAMP) idx  ## every test: unit tests, then nbval under two BLAS set-ups
-	$(PY) -m pytest -p no:cacheprovider tests
+test: $(STAMP)  ## every test: unit tests, then nbval under two BLAS set-ups (checks needing the IDX files: make idx)
+	$(PY) -m pytest -p no:cacheprovider tests $(ARGS)
 	$(MAKE) --no-print-directory nbval
 
-unit: $(STAMP)  ## the unit tests only
-	$(PY) -m pytest -p no:cacheprovider tests
+unit: $(STAMP)  ## the unit tests only (ARGS="-k runner" to pick some)
+	$(PY) -m pytest -p no:cacheprovider tests $(ARGS)
 
 nbval: $(STAMP)  ## re-run the committed notebooks and compare their outputs, under two BLAS set-ups at once
 	@echo "nbval under two BLAS set-ups, side by side: [$(BLAS_A)] and [$(BLAS_B)]"
@@ -53,16 +56,16 @@ nbval: $(STAMP)  ## re-run the committed notebooks and compare their outputs, un
 	echo "--- nbval with $(BLAS_B)"; cat runs/nbval-b.log; \
 	[ $$status_a -eq 0 ] && [ $$status_b -eq 0 ]
 
-refresh: $(STAMP)  ## re-execute notebooks/ in place and strip run noise (the only way outputs change)
-	$(PY) -m fashion_helpers.cli refresh $(ARGS)
+refresh: $(STAMP)  ## re-execute notebooks/ in place and strip run noise (the only way outputs change; ARGS="05 07")
+	$(COURSE) refresh $(ARGS)
 
 lab: $(STAMP)  ## open JupyterLab on notebooks/
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $(ARGS)
 
-data: $(STAMP) idx  ## rebuild data/*.csv byte-for-byte from the official IDX files
-	$(PY) -m fashion_helpers.sample --out data
+data: $(STAMP) idx  ## rebuild data/*.csv byte-for-byte from the official IDX files (ARGS=--check: compare only)
+	$(PY) scripts/build_sample.py --out data $(ARGS)
 
-idx:  # the official IDX files: Debian's package dataset-fashion-mnist, installed when missing and possible
+idx:  ## install the official IDX files (Debian's dataset-fashion-mnist) when missing and possible
 	@if [ ! -f "$(IDX_DIR)/train-images-idx3-ubyte.gz" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -z "$(FASHION_MNIST_DIR)" ]; then \
 	    echo "Installing Debian's dataset-fashion-mnist (the official IDX files)"; \
@@ -73,16 +76,16 @@ idx:  # the official IDX files: Debian's package dataset-fashion-mnist, installe
 	fi
 
 bench: $(STAMP)  ## speed and accuracy ratios, measured side by side in one run (ARGS=--with-tests: also make test's time)
-	$(PY) -m fashion_helpers.bench $(ARGS)
+	$(PY) scripts/bench.py $(ARGS)
 
-sweep: $(STAMP)  ## a parameter grid over seeds (SWEEP="-g alpha=0.05,0.1 --seeds 3")
-	$(PY) -m fashion_helpers.cli sweep $(SWEEP)
+sweep: $(STAMP)  ## a parameter grid over seeds (ARGS="-g alpha=0.05,0.1 --seeds 3")
+	$(COURSE) sweep $(ARGS)
 
 student: $(STAMP)  ## the student edition (solutions stubbed, outputs cleared) in editions/student
-	$(PY) -m fashion_helpers.cli student --out editions/student
+	$(COURSE) student --out editions/student $(ARGS)
 
 html: $(STAMP)  ## the executed notebooks as HTML pages with an index, in editions/html
-	$(PY) -m fashion_helpers.cli html --out editions/html
+	$(COURSE) html --out editions/html $(ARGS)
 
 clean:  ## remove run outputs and editions (keeps .venv)
 	rm -rf runs editions .pytest_cache build *.egg-info

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from sklearn.metrics import classification_report as _sk_report
 from sklearn.metrics import confusion_matrix as _sk_confusion
 
@@ -24,12 +23,6 @@ def confusion_matrix(Y, predictions) -> np.ndarray:
     """Counts (10, 10): row = true class, column = predicted class; all ten classes even if some are absent."""
     Y, predictions = _check_pair(Y, predictions)
     return _sk_confusion(Y, predictions, labels=LABELS)
-
-
-def confusion_table(Y, predictions) -> pd.DataFrame:
-    """The confusion matrix as a table with class names on both axes."""
-    index = pd.Index(CLASS_NAMES, name="true \\ predicted")
-    return pd.DataFrame(confusion_matrix(Y, predictions), index=index, columns=list(CLASS_NAMES))
 
 
 def classification_report(Y, predictions, digits: int = 2) -> str:

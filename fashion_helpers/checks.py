@@ -358,10 +358,36 @@ def _flatten(arrays) -> np.ndarray:
 def numerical_gradient(X, Y, params, lambda_reg: float = 0.0, epsilon: float = 1e-5) -> np.ndarray:
     """Centred finite differences of the loss for every parameter, flattened in the order W1, b1, W2, b2.
 
-    Entry k is ``(J(theta + epsilon e_k) - J(theta - epsilon e_k)) / (2 epsilon)``, with J the mean
-    cross-entropy plus the L2 term, computed here independently of ``backward_prop`` (log-softmax form).
+    Entry k is ``(J(theta + epsilon e_k) - J(theta - epsilon e_k)) / (2 epsilon)``: nudge one parameter up,
+    then down, and divide the change of the loss J (mean cross-entropy plus the L2 term) by the step. Nothing
+    here uses ``backward_prop``, which is what makes it a check of it.
+    """
+    params = [np.array(p, dtype=np.float64) for p in params]  # copies: the caller's arrays stay as they are
 
-    Nudging one parameter changes little: ``W1[i, j]`` or ``b1[i]`` moves only row i of Z1, ``W2[c, i]``
+    def loss() -> float:
+        W1, b1, W2, b2 = params
+        A2 = ref.forward_prop(W1, b1, W2, b2, X)[3]
+        return ref.compute_loss(A2, Y, W1, W2, lambda_reg)
+
+    gradients = []
+    for p in params:
+        g = np.zeros_like(p)
+        for index in np.ndindex(p.shape):
+            saved = p[index]
+            p[index] = saved + epsilon
+            plus = loss()
+            p[index] = saved - epsilon
+            minus = loss()
+            p[index] = saved
+            g[index] = (plus - minus) / (2 * epsilon)
+        gradients.append(g)
+    return _flatten(gradients)
+
+
+def _numerical_gradient_batched(X, Y, params, lambda_reg: float = 0.0, epsilon: float = 1e-5) -> np.ndarray:
+    """The same numbers as :func:`numerical_gradient`, a hundred times faster (used by :func:`gradient_check`).
+
+    J is computed in log-softmax form, independently of ``backward_prop``. Nudging one parameter changes little: ``W1[i, j]`` or ``b1[i]`` moves only row i of Z1, ``W2[c, i]``
     or ``b2[c]`` only row c of Z2. So the perturbed networks of one such row are evaluated together, as a
     batch, instead of one full forward pass per parameter: the same numbers, a hundred times faster.
     """
@@ -414,7 +440,7 @@ def gradient_check(X, Y, params, backward=ref.backward_prop, lambda_reg: float =
     W1, b1, W2, b2 = params
     Z1, A1, Z2, A2 = ref.forward_prop(W1, b1, W2, b2, X)
     analytic = _flatten(backward(Z1, A1, Z2, A2, W1, W2, X, Y, lambda_reg))
-    numeric = numerical_gradient(X, Y, params, lambda_reg, epsilon)
+    numeric = _numerical_gradient_batched(X, Y, params, lambda_reg, epsilon)
     error = float(np.linalg.norm(analytic - numeric) / (np.linalg.norm(analytic) + np.linalg.norm(numeric)))
     if verbose:
         verdict = "PASS" if error < threshold else "FAIL"

@@ -1,4 +1,8 @@
-"""The one exception type the course raises for bad input, and the argument checks that raise it."""
+"""The course's errors, by meaning, and the one argument check behind every "must be a number" message.
+
+- :class:`CourseInputError`: bad input, caught before any work starts (the command line exits with 2).
+- :class:`RunFailed`: the input was fine but a notebook run (or a sweep point) failed (exit status 1).
+"""
 
 import numbers
 
@@ -13,15 +17,28 @@ class CourseInputError(ValueError):
     """
 
 
-def require_number(name: str, value, *, minimum: float, inclusive: bool, whole: bool = False) -> None:
-    """Raise a one-line CourseInputError unless ``value`` is a finite (whole) number above ``minimum``."""
+class RunFailed(RuntimeError):
+    """A notebook run or a sweep point failed; the message names it and where its output is."""
+
+
+def require_number(name: str, value, *, whole: bool = False, minimum: float | None = None,
+                   maximum: float | None = None, strict: bool = False, fix: str = "") -> None:
+    """Raise a one-line CourseInputError unless ``value`` is a finite number (``whole``: an integer) within bounds.
+
+    minimum, maximum: the bounds, included unless ``strict`` (then excluded).
+    fix: appended to the message after a colon, to say how to put it right.
+    """
     kind = "a whole number" if whole else "a number"
     ok_type = isinstance(value, numbers.Integral if whole else numbers.Real) and not isinstance(value, bool)
     if not ok_type or not np.isfinite(value):
         raise CourseInputError(f"{name} must be {kind}, got {value!r}")
-    if value < minimum or (value == minimum and not inclusive):
-        bound = f">= {minimum:g}" if inclusive else f"> {minimum:g}"
-        raise CourseInputError(f"{name} must be {bound}, got {value!r}")
+    below = minimum is not None and (value < minimum or (strict and value == minimum))
+    above = maximum is not None and (value > maximum or (strict and value == maximum))
+    if below or above:
+        bounds = [f"{'>' if strict else '>='} {minimum:g}" if minimum is not None else "",
+                  f"{'<' if strict else '<='} {maximum:g}" if maximum is not None else ""]
+        message = f"{name} must be {' and '.join(b for b in bounds if b)}, got {value!r}"
+        raise CourseInputError(f"{message}: {fix}" if fix else message)
 
 
 def require_generator(rng) -> None:

@@ -69,9 +69,9 @@ def init_params(rng: np.random.Generator, input_size: int = NUM_PIXELS, hidden_n
     rng: the notebook's Generator; drawing W1, b1, W2, b2 in that order advances it.
     """
     require_generator(rng)
-    require_number("input_size", input_size, minimum=1, inclusive=True, whole=True)
-    require_number("hidden_neurons", hidden_neurons, minimum=1, inclusive=True, whole=True)
-    require_number("output_size", output_size, minimum=1, inclusive=True, whole=True)
+    require_number("input_size", input_size, minimum=1, whole=True)
+    require_number("hidden_neurons", hidden_neurons, minimum=1, whole=True)
+    require_number("output_size", output_size, minimum=1, whole=True)
     W1 = rng.random((hidden_neurons, input_size)) - 0.5
     b1 = rng.random((hidden_neurons, 1)) - 0.5
     W2 = rng.random((output_size, hidden_neurons)) - 0.5
@@ -185,15 +185,15 @@ def make_predictions(X, W1, b1, W2, b2):
 def check_training_args(X, Y, alpha, iterations, rng=None, hidden_neurons=20, lambda_reg=0.0,
                         print_every=None, params=None) -> None:
     """Raise a one-line CourseInputError for the first bad argument of ``gradient_descent``, before any work."""
-    require_number("alpha", alpha, minimum=0, inclusive=False)
-    require_number("iterations", iterations, minimum=1, inclusive=True, whole=True)
-    require_number("lambda_reg", lambda_reg, minimum=0, inclusive=True)
+    require_number("alpha", alpha, minimum=0, strict=True)
+    require_number("iterations", iterations, minimum=1, whole=True)
+    require_number("lambda_reg", lambda_reg, minimum=0)
     if print_every is not None:
-        require_number("print_every", print_every, minimum=1, inclusive=True, whole=True)
+        require_number("print_every", print_every, minimum=1, whole=True)
     check_inputs(X, Y)
     if params is None:
         require_generator(rng)
-        require_number("hidden_neurons", hidden_neurons, minimum=1, inclusive=True, whole=True)
+        require_number("hidden_neurons", hidden_neurons, minimum=1, whole=True)
     elif not isinstance(params, (tuple, list)) or len(params) != 4:
         raise CourseInputError("params must be the four arrays (W1, b1, W2, b2), as init_params returns them")
     else:

@@ -1,16 +1,51 @@
-"""Shared fixtures: the shipped course data, split the way every notebook splits it."""
+"""Shared fixtures: the shipped course data, split the way every notebook splits it; the official IDX files."""
 
+import importlib.util
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from fashion_helpers import data
+from fashion_helpers._formats import DEBIAN_IDX_DIR, IDX_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK_DIR = ROOT / "notebooks"
 DATA_CSV = ROOT / "data" / "fashion_data.csv"
 HOLDOUT_CSV = ROOT / "data" / "fashion_holdout.csv"
 SEED = 42  # the notebooks' default seed
+IDX_DIR = Path(os.environ.get("FASHION_MNIST_DIR") or DEBIAN_IDX_DIR)
+HAVE_IDX = all((IDX_DIR / name).is_file() for files in IDX_FILES.values() for name in files)
+_skipped_for_idx: list[str] = []
+
+
+def load_script(name: str):
+    """A repository script under scripts/ (not part of the package), imported as a module."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def official_idx(request):
+    """The folder of the official IDX files. Without them the test is skipped (and listed in one line at the
+    end), except under CI, where .ci/run installs them and a missing file is a failure."""
+    if not HAVE_IDX:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs the official Fashion-MNIST files in {IDX_DIR}: .ci/run installs them with make idx")
+        _skipped_for_idx.append(request.node.name)
+        pytest.skip(f"needs the official Fashion-MNIST IDX files in {IDX_DIR}: run make idx")
+    return IDX_DIR
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _skipped_for_idx:
+        terminalreporter.write_line(
+            f"skipped {len(_skipped_for_idx)} checks that need the official Fashion-MNIST files "
+            f"({', '.join(_skipped_for_idx)}): run `make idx` (Debian's dataset-fashion-mnist) or set "
+            "FASHION_MNIST_DIR to enable them")
 
 
 @pytest.fixture(scope="session")

@@ -16,11 +16,6 @@ def test_confusion_matrix_has_all_ten_classes():
     assert cm[6, 2] == 2 and cm[2, 4] == 1 and cm[9, 9] == 1
 
 
-def test_confusion_table_uses_class_names():
-    table = analysis.confusion_table(Y, P)
-    assert table.loc["Shirt", "Pullover"] == 2
-
-
 def test_top_confusions_are_named_sorted_and_tie_broken():
     top = analysis.top_confusions(Y, P, k=3)
     assert top[0] == ("Shirt", "Pullover", 2)

@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 
-from fashion_helpers import data
+from fashion_helpers import _formats, data
 from fashion_helpers.errors import CourseInputError
 
 from .conftest import DATA_CSV
@@ -152,7 +152,7 @@ def test_bad_input_raises_one_line_error(tmp_path, case):
 
 @pytest.mark.parametrize("dev_size", [2000, 2500, 0, -1])
 def test_dev_size_must_leave_both_sets_non_empty(course_data, dev_size):
-    with pytest.raises(CourseInputError, match=r"dev_size=.* smaller than the number of rows \(2000\)"):
+    with pytest.raises(CourseInputError, match=r"dev_size must be >= 1 and <= 1999, got .*: both sets must be non-empty"):
         data.split_dev_train(*course_data, dev_size, np.random.default_rng(0))
 
 
@@ -183,9 +183,9 @@ def test_course_csv_is_the_shipped_path():
 def test_count_rows_reads_only_the_header_and_counts(tmp_path, course_data):
     from .conftest import DATA_CSV
 
-    assert data.count_rows(DATA_CSV) == 2000
+    assert _formats.count_rows(DATA_CSV) == 2000
     with pytest.raises(CourseInputError, match="has no column named 'label'"):
-        data.count_rows(write_csv(tmp_path, [[0] * 785], header=",".join([*data.PIXEL_COLUMNS, "class"])))
+        _formats.count_rows(write_csv(tmp_path, [[0] * 785], header=",".join([*data.PIXEL_COLUMNS, "class"])))
     pixels, labels = course_data
     write_idx(tmp_path, "train", pixels[:30].reshape(30, 28, 28), labels[:30])
-    assert data.count_rows(tmp_path, "train") == 30
+    assert _formats.count_rows(tmp_path, "train") == 30

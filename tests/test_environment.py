@@ -39,9 +39,10 @@ def test_every_pin_is_commented_in_environment_yml():
 
 
 def test_pins_satisfy_pyproject_ranges():
+    """The course's own dependencies and the tools extra: each pinned, each pin inside its range."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     pins = pip_pins()
-    for spec in project["dependencies"]:
+    for spec in project["dependencies"] + project["optional-dependencies"]["tools"]:
         requirement = Requirement(spec)
         name = requirement.name.lower()
         assert name in pins, f"pyproject needs {name}, which requirements.txt does not pin"
@@ -57,3 +58,9 @@ def test_environment_yml_python_matches_pyproject():
     env_python = re.search(r"-\s+python=(\d+\.\d+)", (ROOT / "environment.yml").read_text()).group(1)
     requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
     assert Requirement(f"python{requires}").specifier.contains(env_python + ".0")
+
+
+def test_the_course_needs_only_its_four_libraries():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert sorted(Requirement(s).name for s in project["dependencies"]) == ["matplotlib", "numpy", "pandas",
+                                                                            "scikit-learn"]

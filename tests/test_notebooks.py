@@ -10,14 +10,14 @@ import pytest
 
 import fashion_helpers
 from fashion_helpers import analysis, checks, data, network
-from fashion_helpers.parameters import DEFAULTS
-from fashion_helpers.runner import NOTEBOOK_DIR, list_notebooks
+from fashion_helpers.tools.parameters import DEFAULTS
+from fashion_helpers.tools.runner import list_notebooks
 
-from .conftest import ROOT
+from .conftest import NOTEBOOK_DIR, ROOT
 
 EXPECTED = ["01_initialization", "02_activations", "03_forward_propagation", "04_backward_propagation",
             "05_gradient_descent", "06_validation", "07_error_analysis_l2"]
-NOTEBOOKS = list_notebooks()
+NOTEBOOKS = list_notebooks(directory=NOTEBOOK_DIR)
 MODULES = (network, data, checks, analysis)
 
 
@@ -137,10 +137,10 @@ def test_every_notebook_has_exercises_or_says_why_not():
 
 
 def test_the_readme_lists_every_parameter_with_its_default_and_notebooks():
-    from fashion_helpers.cli import parameter_table
+    from fashion_helpers.tools.cli import parameter_table
 
     readme = (ROOT / "README.md").read_text()
-    assert parameter_table() in readme, "README's parameter table is stale: paste `fashion-course params --markdown`"
+    assert parameter_table(NOTEBOOK_DIR) in readme, "README's parameter table is stale: paste `fashion-course params`"
 
 
 def test_package_import_has_no_side_effects():
@@ -152,4 +152,3 @@ def test_package_import_has_no_side_effects():
             "import matplotlib; assert (np.random.get_state()[1] == s).all(); print(matplotlib.get_backend())")
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
     assert fashion_helpers.__version__
-    assert NOTEBOOK_DIR.is_dir()

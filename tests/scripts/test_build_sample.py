@@ -1,4 +1,5 @@
-"""The shipped data: checksums and class counts as the datasheet states them, and `make data` reproduces them."""
+"""scripts/build_sample.py and the shipped data: checksums and class counts as the datasheet states them, and
+`make data` reproduces both files byte-for-byte."""
 
 import hashlib
 import re
@@ -6,9 +7,13 @@ import re
 import numpy as np
 import pytest
 
-from fashion_helpers import data, sample
+from fashion_helpers import data
+from fashion_helpers._formats import IDX_FILES
+from fashion_helpers.errors import CourseInputError
 
-from .conftest import ROOT
+from ..conftest import ROOT, load_script
+
+sample = load_script("build_sample")
 
 DATASHEET = (ROOT / "data" / "README.md").read_text()
 
@@ -41,13 +46,9 @@ def test_datasheet_records_the_idx_checksums_of_the_code():
         assert f"`{name}` | `{digest}`" in DATASHEET
 
 
-def test_make_data_rebuilds_both_csvs_byte_for_byte(tmp_path):
+def test_make_data_rebuilds_both_csvs_byte_for_byte(tmp_path, official_idx):
     """Needs the official IDX files (Debian's dataset-fashion-mnist, or $FASHION_MNIST_DIR)."""
-    directory = sample.source_dir()
-    assert directory.is_dir(), (
-        f"no official Fashion-MNIST files at {directory}: apt-get install dataset-fashion-mnist, "
-        f"or set {sample.ENV_VAR}"
-    )
+    assert sample.source_dir() == official_idx
     assert sample.main(["--out", str(tmp_path)]) == 0
     for filename in sample.SAMPLES:
         assert (tmp_path / filename).read_bytes() == (ROOT / "data" / filename).read_bytes()
@@ -63,8 +64,8 @@ def test_a_corrupted_idx_file_is_refused(tmp_path):
     import gzip
 
     for split in ("train", "test"):
-        for name in data.IDX_FILES[split]:
+        for name in IDX_FILES[split]:
             with gzip.open(tmp_path / name, "wb") as f:
                 f.write(b"\x00\x00\x08\x01" + b"\x00" * 8)
-    with pytest.raises(data.CourseInputError, match="not the official Fashion-MNIST file"):
+    with pytest.raises(CourseInputError, match="not the official Fashion-MNIST file"):
         sample.build(tmp_path, "train", 4531)

@@ -7,8 +7,9 @@
     fashion-course html [--source DIR] [--out DIR]
     fashion-course params
 
-Every parameter is checked (name, type, range, paths) before any kernel starts; bad input ends the command
-with one line on stderr and exit status 2.
+Every command takes ``--notebooks DIR``, the folder of the series (default: ``notebooks`` in the working
+directory). Every parameter is checked (name, type, range, paths) before any kernel starts. One handler ends
+every command: bad input with one line on stderr and exit status 2, a failed run with one line and status 1.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import CourseInputError
+from ..errors import CourseInputError, RunFailed
+
+#: What the tooling needs beyond the course's own libraries: ``pip install "fashion-helpers[tools]"``.
+TOOL_MODULES = ("papermill", "nbformat", "nbconvert", "yaml", "tqdm")
 
 
 def _normalise_p(argv: list[str]) -> list[str]:
@@ -55,12 +59,10 @@ def _load_yaml(path: str) -> dict:
 
 def collect_values(params_file: str | None, overrides: list[str]) -> dict:
     """Values from the YAML file, then ``-p`` overrides on top (their paths relative to the working directory)."""
-    from .parameters import parse_value
-
-    from .runner import PATH_PARAMETERS
+    from .parameters import PATHS, parse_value
 
     values = _load_yaml(params_file) if params_file else {}
-    for name in PATH_PARAMETERS:  # paths in a parameter file are relative to that file's folder
+    for name in PATHS:  # paths in a parameter file are relative to that file's folder
         if isinstance(values.get(name), str) and not Path(values[name]).expanduser().is_absolute():
             values[name] = str((Path(params_file).parent / values[name]).resolve())
     for item in overrides:
@@ -89,19 +91,16 @@ def _link_latest(out: Path) -> None:
 
 
 def cmd_run(args) -> int:
-    from .runner import list_notebooks, prepare_parameters, run_series
+    from .runner import declarations, list_notebooks, prepare_parameters, run_series
 
-    notebooks = list_notebooks(args.notebooks)
-    if not notebooks:
-        print("No notebooks in notebooks/ yet: nothing to run.")
-        return 0
-    values = prepare_parameters(collect_values(args.params, args.p), notebooks)
+    declared = declarations(list_notebooks(args.selection, args.notebooks))
+    values = prepare_parameters(collect_values(args.params, args.p), declared)
     out = Path(args.out) if args.out else _default_out("run")
     if out.exists() and any(out.iterdir()):
         raise CourseInputError(f"{out} already holds results: choose another --out (OUT=...) or remove it first")
-    print(f"Running {len(notebooks)} notebook(s) into {out}/ "
+    print(f"Running {len(declared)} notebook(s) into {out}/ "
           f"with {', '.join(f'{k}={v}' for k, v in values.items()) or 'the defaults'}", flush=True)
-    results = run_series(out, values, notebooks, workers=args.jobs, progress=not args.quiet)
+    results = run_series(out, values, declared, workers=args.jobs, progress=not args.quiet)
     if out.parent.name == "runs":
         _link_latest(out)
     print()
@@ -112,14 +111,16 @@ def cmd_run(args) -> int:
           "parameters.json (what you set), kernels.log (the kernels' own start-up messages)")
     for r in failed:
         print(f"FAILED {r['notebook']}: {r['error']} (see {out / (r['notebook'] + '.ipynb')})", file=sys.stderr)
-    return 1 if failed else 0
+    if failed:
+        raise RunFailed(f"{len(failed)} of {len(results)} notebooks failed; the others' results are in {out}/")
+    return 0
 
 
 def cmd_sweep(args) -> int:
     from .runner import list_notebooks
     from .sweep import parse_grid, parse_seeds, run_sweep
 
-    notebook = list_notebooks([args.notebook])[0]
+    notebook = list_notebooks([args.notebook], args.notebooks)[0]
     grid = parse_grid(args.grid)
     if not grid:
         raise CourseInputError("a sweep needs at least one grid entry: -g NAME=V1,V2")
@@ -138,20 +139,21 @@ def cmd_sweep(args) -> int:
 def cmd_refresh(args) -> int:
     from .runner import list_notebooks, refresh
 
-    notebooks = list_notebooks(args.notebooks)
-    results = refresh(notebooks, workers=args.jobs, progress=not args.quiet)
+    results = refresh(list_notebooks(args.selection, args.notebooks), workers=args.jobs, progress=not args.quiet)
     failed = [r for r in results if r["status"] != "ok"]
     for r in results:
         state = "refreshed" if r["status"] == "ok" else f"FAILED, left unchanged: {r['error']}"
         print(f"{r['notebook']}: {state}")
-    return 1 if failed else 0
+    if failed:
+        raise RunFailed(f"{len(failed)} of {len(results)} notebooks failed to run and were left unchanged")
+    return 0
 
 
 def cmd_student(args) -> int:
     from .editions import write_student_edition
     from .runner import list_notebooks
 
-    written = write_student_edition(list_notebooks(), Path(args.out))
+    written = write_student_edition(list_notebooks(directory=args.notebooks), Path(args.out))
     print(f"Student edition: {len(written)} notebooks in {args.out}/notebooks/ (solutions stubbed, outputs "
           f"cleared) and the course data in {args.out}/data/")
     return 0
@@ -162,9 +164,7 @@ def cmd_html(args) -> int:
     from .runner import list_notebooks
 
     source = Path(args.source) if args.source else None
-    notebooks = list_notebooks(directory=source) if source else list_notebooks()
-    if not notebooks:
-        raise CourseInputError(f"no notebooks NN_*.ipynb in {source}")
+    notebooks = list_notebooks(directory=source or args.notebooks)
     note = (f"The notebooks in teaching order, as executed in {source}." if source
             else "The notebooks in teaching order, with the outputs of their last refresh.")
     written = write_html_edition(notebooks, Path(args.out), note)
@@ -172,14 +172,14 @@ def cmd_html(args) -> int:
     return 0
 
 
-def parameter_table() -> str:
+def parameter_table(directory: Path | None = None) -> str:
     """Markdown table of every parameter: name, default, what it changes, the notebooks that declare it."""
     from .parameters import SPEC
-    from .runner import declared_parameters, list_notebooks
+    from .runner import declarations, list_notebooks
 
     users = {name: [] for name in SPEC}
-    for nb in list_notebooks():
-        for name in declared_parameters(nb):
+    for nb, declared in declarations(list_notebooks(directory=directory)).items():
+        for name in declared:
             users.setdefault(name, []).append(nb.stem[:2])
     lines = ["| parameter | default | what it changes | notebooks |", "| --- | --- | --- | --- |"]
     for name, spec in SPEC.items():
@@ -188,7 +188,7 @@ def parameter_table() -> str:
 
 
 def cmd_params(args) -> int:
-    print(parameter_table(), end="")
+    print(parameter_table(args.notebooks), end="")
     return 0
 
 
@@ -198,6 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     jobs = max(1, min(2, os.cpu_count() or 1))
 
     def common(p, with_params=True):
+        p.add_argument("--notebooks", type=Path, default=None, metavar="DIR",
+                       help="folder of the series NN_*.ipynb (default: ./notebooks)")
         p.add_argument("--jobs", type=int, default=jobs, help=f"notebooks run side by side (default {jobs})")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
         if with_params:
@@ -206,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help="override one parameter (also: -p NAME VALUE)")
 
     p = sub.add_parser("run", help="run the series (or some notebooks) with papermill")
-    p.add_argument("notebooks", nargs="*", help="numbers or names, e.g. 05 07 (default: all)")
+    p.add_argument("selection", nargs="*", metavar="NOTEBOOK", help="numbers or names, e.g. 05 07 (default: all)")
     p.add_argument("--out", help="output folder (default runs/run-<time>, linked as runs/latest)")
     common(p)
     p.set_defaults(func=cmd_run)
@@ -220,26 +222,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("refresh", help="re-execute notebooks/ in place and strip run noise")
-    p.add_argument("notebooks", nargs="*", help="numbers or names (default: all)")
+    p.add_argument("selection", nargs="*", metavar="NOTEBOOK", help="numbers or names (default: all)")
     common(p, with_params=False)
     p.set_defaults(func=cmd_refresh)
 
     p = sub.add_parser("student", help="write the student edition")
     p.add_argument("--out", default="editions/student")
+    p.add_argument("--notebooks", type=Path, default=None, metavar="DIR", help="folder of the series")
     p.set_defaults(func=cmd_student)
 
     p = sub.add_parser("html", help="write the HTML edition with an index page")
     p.add_argument("--source", help="folder of executed notebooks (default notebooks/)")
     p.add_argument("--out", default="editions/html")
+    p.add_argument("--notebooks", type=Path, default=None, metavar="DIR", help="folder of the series")
     p.set_defaults(func=cmd_html)
 
     p = sub.add_parser("params", help="list every parameter (a markdown table): default, meaning, notebooks")
+    p.add_argument("--notebooks", type=Path, default=None, metavar="DIR", help="folder of the series")
     p.set_defaults(func=cmd_params)
     return parser
 
 
+def _importable(name: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ImportError:
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    missing = [name for name in TOOL_MODULES if not _importable(name)]
+    if missing:
+        print(f"error: fashion-course needs the course tooling ({', '.join(missing)} missing): "
+              "pip install 'fashion-helpers[tools]'", file=sys.stderr)
+        return 2
     try:
         args = build_parser().parse_args(_normalise_p(argv))
         if getattr(args, "jobs", 1) < 1:
@@ -248,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     except CourseInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except RunFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -17,14 +17,19 @@ import re
 import shutil
 from pathlib import Path
 
+from ..errors import CourseInputError
+
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 STUB = 'raise NotImplementedError("Exercise: write your solution here, then run the self-check below.")'
 _BLOCK = re.compile(rf"^([ \t]*){re.escape(BEGIN)}[ \t]*\n(.*?)^[ \t]*{re.escape(END)}[ \t]*$", re.M | re.S)
 
 
-def stub_solutions(source: str) -> tuple[str, list[str]]:
-    """Replace each solution block's body by a stub; returns the new source and the removed bodies, in order."""
+def stub_solutions(source: str, where: str = "a cell") -> tuple[str, list[str]]:
+    """Replace each solution block's body by a stub; returns the new source and the removed bodies, in order.
+
+    where: names the cell in the error raised for unbalanced markers.
+    """
     removed: list[str] = []
 
     def replace(match: re.Match) -> str:
@@ -34,31 +39,20 @@ def stub_solutions(source: str) -> tuple[str, list[str]]:
 
     stubbed = _BLOCK.sub(replace, source)
     if source.count(BEGIN) != len(removed) or source.count(END) != len(removed):
-        raise ValueError("unbalanced ### BEGIN SOLUTION / ### END SOLUTION markers")
+        raise CourseInputError(f"{where} has unbalanced {BEGIN} / {END} markers: give each BEGIN line its END line")
     return stubbed, removed
 
 
-def restore_solutions(stubbed: str, bodies: list[str]) -> str:
-    """Put the removed bodies back into a stubbed source (the inverse of :func:`stub_solutions`)."""
-    remaining = iter(bodies)
-
-    def replace(match: re.Match) -> str:
-        indent = match.group(1)
-        return f"{indent}{BEGIN}\n{next(remaining)}{indent}{END}"
-
-    return _BLOCK.sub(replace, stubbed)
-
-
-def student_notebook(nb):
+def student_notebook(nb, name: str = "the notebook"):
     """A copy of an instructor notebook with solutions stubbed and every output cleared; also the removed bodies."""
     import copy
 
     student = copy.deepcopy(nb)
     solutions = []
-    for cell in student.cells:
+    for index, cell in enumerate(student.cells):
         if cell.cell_type != "code":
             continue
-        cell.source, bodies = stub_solutions(cell.source)
+        cell.source, bodies = stub_solutions(cell.source, f"{name}, cell {index}")
         solutions.append(bodies)
         cell.outputs = []
         cell.execution_count = None
@@ -74,14 +68,17 @@ def write_student_edition(notebooks: list[Path], out: Path, data_dir: Path | Non
     import nbformat
 
     data_dir = data_dir or notebooks[0].parent.parent / "data"
+    editions = [student_notebook(nbformat.read(str(path), as_version=4), path.name)[0] for path in notebooks]
+    if not data_dir.is_dir():
+        raise CourseInputError(f"no data folder at {data_dir}: the student edition copies the course data from "
+                               "the data/ folder beside the notebooks' folder")
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     (out / "data").mkdir(parents=True, exist_ok=True)
     for item in data_dir.iterdir():
         if item.suffix in (".csv", ".md"):
             shutil.copy2(item, out / "data" / item.name)
     written = []
-    for path in notebooks:
-        student, _ = student_notebook(nbformat.read(str(path), as_version=4))
+    for path, student in zip(notebooks, editions):
         target = out / "notebooks" / path.name
         nbformat.write(student, str(target))
         written.append(target)

@@ -3,10 +3,19 @@
 import nbformat
 import pytest
 
-from fashion_helpers import editions, runner
+from fashion_helpers.errors import CourseInputError
+from fashion_helpers.tools import cli, editions, runner
+
+from ..conftest import NOTEBOOK_DIR
+
+NOTEBOOKS = runner.list_notebooks(directory=NOTEBOOK_DIR)
 
 
-NOTEBOOKS = runner.list_notebooks()
+def restore_solutions(stubbed: str, bodies: list[str]) -> str:
+    """Put the removed bodies back into a stubbed source: the inverse of editions.stub_solutions."""
+    remaining = iter(bodies)
+    return editions._BLOCK.sub(lambda match: f"{match.group(1)}{editions.BEGIN}\n{next(remaining)}"
+                                             f"{match.group(1)}{editions.END}", stubbed)
 
 
 def test_stub_then_restore_gives_the_instructor_source_exactly():
@@ -16,7 +25,7 @@ def test_stub_then_restore_gives_the_instructor_source_exactly():
         student, solutions = editions.student_notebook(nb)
         for original, stubbed, bodies in zip([c for c in nb.cells if c.cell_type == "code"],
                                              [c for c in student.cells if c.cell_type == "code"], solutions):
-            assert editions.restore_solutions(stubbed.source, bodies) == original.source
+            assert restore_solutions(stubbed.source, bodies) == original.source
             assert not stubbed.outputs and stubbed.execution_count is None
             blocks += len(bodies)
             for body in bodies:
@@ -26,9 +35,21 @@ def test_stub_then_restore_gives_the_instructor_source_exactly():
     assert blocks >= 10
 
 
-def test_unbalanced_markers_are_refused():
-    with pytest.raises(ValueError, match="unbalanced"):
-        editions.stub_solutions("def f():\n    ### BEGIN SOLUTION\n    return 1\n")
+def test_unbalanced_markers_are_refused_in_one_line(tmp_path, capsys):
+    with pytest.raises(CourseInputError, match="cell 3 has unbalanced"):
+        editions.stub_solutions("def f():\n    ### BEGIN SOLUTION\n    return 1\n", "cell 3")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("def f():\n    ### BEGIN SOLUTION\n    return 1\n")]
+    (tmp_path / "nbs").mkdir()
+    nbformat.write(nb, str(tmp_path / "nbs" / "01_broken.ipynb"))
+    code = cli.main(["student", "--notebooks", str(tmp_path / "nbs"), "--out", str(tmp_path / "student")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: 01_broken.ipynb, cell 0 has unbalanced") and err.count("\n") == 1
+    assert not (tmp_path / "student").exists()
+    nb.cells[0].source += "    ### END SOLUTION\n"
+    nbformat.write(nb, str(tmp_path / "nbs" / "01_broken.ipynb"))
+    code = cli.main(["student", "--notebooks", str(tmp_path / "nbs"), "--out", str(tmp_path / "student")])
+    assert code == 2 and capsys.readouterr().err.startswith(f"error: no data folder at {tmp_path / 'data'}")
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +59,8 @@ def student_run(tmp_path_factory):
     # as a student would run it: from its own folder, with its own copy of the data (few iterations: the
     # point is that every cell runs, not what it prints)
     quick = {"iterations": 30, "lambda_regs": [0.0, 1.0]}
-    jobs = [(path, folder / "executed" / path.name, runner.parameters_for(path, quick)) for path in written]
+    jobs = [(path, folder / "executed" / path.name, runner.parameters_for(declared, quick))
+            for path, declared in runner.declarations(written).items()]
     results = runner.execute_many(jobs, workers=2, progress=False)
     return folder, results
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import CourseInputError
-from .runner import execute_many, parameters_for, prepare_parameters
+from ..errors import CourseInputError, RunFailed
+from .runner import declarations, execute_many, parameters_for, prepare_parameters
 
 
 def parse_grid(items: list[str]) -> dict[str, list]:
@@ -49,16 +49,20 @@ def run_key(point: dict) -> str:
 
 
 def plan(grid: dict[str, list], seeds: list[int], fixed: dict, notebook: Path) -> list[dict]:
-    """Every grid point crossed with every seed, each validated (with ``fixed``) before anything runs."""
+    """Every grid point crossed with every seed; each point is validated (with ``fixed``) once, before anything
+    runs (the seeds are whole numbers >= 0 already, from :func:`parse_seeds`)."""
     if "seed" in grid:
         raise CourseInputError("give seeds with --seeds, not as a grid entry")
+    declared = declarations([notebook])
+    if "seed" not in declared[notebook]:
+        raise CourseInputError(f"{notebook.stem} declares no seed parameter, so seeds cannot vary: sweep a notebook "
+                               "that has one")
     names = list(grid)
     points = []
     for combo in itertools.product(*(grid[n] for n in names)):
         config = dict(zip(names, combo))
-        for seed in seeds:
-            values = prepare_parameters({**fixed, **config, "seed": seed}, [notebook])
-            points.append({"config": config, "seed": seed, "values": values})
+        values = parameters_for(declared[notebook], prepare_parameters({**fixed, **config}, declared))
+        points.extend({"config": config, "seed": seed, "values": {**values, "seed": seed}} for seed in seeds)
     return points
 
 
@@ -74,7 +78,7 @@ def run_sweep(notebook: Path, grid: dict[str, list], seeds: list[int], fixed: di
         done = folder / "metrics.json"
         if done.exists() and json.loads(done.read_text()).get("status") == "ok":
             continue
-        todo.append((notebook, folder / notebook.name, parameters_for(notebook, point["values"])))
+        todo.append((notebook, folder / notebook.name, point["values"]))
     skipped = len(points) - len(todo)
     if skipped:
         print(f"resuming: {skipped} of {len(points)} runs already finished, {len(todo)} to go")
@@ -89,7 +93,8 @@ def run_sweep(notebook: Path, grid: dict[str, list], seeds: list[int], fixed: di
     for point in points:
         result = json.loads((point["folder"] / "metrics.json").read_text())
         if result["status"] != "ok":
-            raise CourseInputError(f"run {point['folder'].name} failed ({result['error']}); fix it and re-run the sweep")
+            raise RunFailed(f"run {point['folder'].name} failed ({result['error']}); see {point['folder']}, fix it "
+                            "and re-run the same command to finish the sweep")
         rows.append({**point["config"], "seed": point["seed"], **result["metrics"]})
     runs = pd.DataFrame(rows)
     runs.to_csv(out / "runs.csv", index=False)

@@ -1,4 +1,5 @@
-"""``make bench``: the course's speed and accuracy targets, as ratios measured side by side in one run.
+"""``make bench`` (``python scripts/bench.py``): the course's speed and accuracy targets, as ratios measured side
+by side in one run.
 
 Accuracy: the course network with the mid-term's settings against the figures the mid-term reported, over
 several seeds (the spread says how much of a difference is luck). Speed: the course's training loop against a
@@ -14,10 +15,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
+
 import numpy as np
 
-from . import data, network
-from .runner import NOTEBOOK_DIR, ROOT, list_notebooks
+from fashion_helpers import data, network
+from fashion_helpers.tools.runner import list_notebooks
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK_DIR = ROOT / "notebooks"
 
 MIDTERM_TRAIN, MIDTERM_DEV = 82.94, 77.00  # what the mid-term project reported (its final log line and dev score)
 SERIES_BUDGET, QUICK_BUDGET, TEST_BUDGET = 30.0, 15.0, 180.0  # seconds, on the 2-core machine
@@ -88,8 +94,8 @@ def main(argv=None) -> int:
                      course / midterm, "<= 1.25 (validation and logging cost little)", course / midterm <= 1.25))
 
     # the commands a user types, timed from the outside: start-up and validation included
-    notebooks = list_notebooks()
-    command = [sys.executable, "-m", "fashion_helpers.cli", "run", "--quiet", "--jobs", "2"]
+    notebooks = list_notebooks(directory=NOTEBOOK_DIR)
+    command = [sys.executable, "-m", "fashion_helpers.tools.cli", "run", "--quiet", "--jobs", "2"]
     with tempfile.TemporaryDirectory() as tmp:
         _, series = _timed(subprocess.run, [*command, "--out", f"{tmp}/series"], cwd=ROOT, check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -97,7 +103,7 @@ def main(argv=None) -> int:
                           cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     rows.append(_row(f"whole series, {len(notebooks)} notebooks, 2 jobs (make run)", f"{series:.1f} s",
                      f"{SERIES_BUDGET:.0f} s budget", series / SERIES_BUDGET, "<= 1", series <= SERIES_BUDGET))
-    rows.append(_row("quick run (make run PARAMS=params/quick.yaml)", f"{quick:.1f} s", f"{QUICK_BUDGET:.0f} s budget",
+    rows.append(_row("quick run (make run ARGS="--params params/quick.yaml")", f"{quick:.1f} s", f"{QUICK_BUDGET:.0f} s budget",
                      quick / QUICK_BUDGET, "<= 1", quick <= QUICK_BUDGET))
 
     if args.with_tests:

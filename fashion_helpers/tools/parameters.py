@@ -1,33 +1,33 @@
 """The course's parameters: one name, type, range and default each, shared by every notebook and the runner.
 
 The notebooks declare them in their cell tagged ``parameters`` (tests check the defaults there agree with
-``DEFAULTS`` here); the runner validates overrides against ``SPEC`` before any kernel starts.
+``DEFAULTS`` here); the runner validates overrides against ``SPEC`` before any kernel starts. A ``path``
+parameter is also checked for existence, relative to where the user typed the command.
 """
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from .errors import CourseInputError
+from ..errors import CourseInputError, require_number
 
 
 @dataclass(frozen=True)
 class Parameter:
-    kind: str  # "int", "float", "str", "float list"
+    kind: str  # "int", "float", "path", "float list"
     default: Any
     help: str
     minimum: float | None = None
-    strict: bool = False  # minimum excluded
+    strict: bool = False  # minimum excluded, as in errors.require_number
 
 
 SPEC: dict[str, Parameter] = {
     "seed": Parameter("int", 42, "seed of every random draw: the shuffle, the initial weights", 0),
-    "data_path": Parameter("str", "../data/fashion_data.csv",
+    "data_path": Parameter("path", "../data/fashion_data.csv",
                            "course CSV, or a directory of the official IDX .gz files (then its 60,000 training "
                            "images)"),
-    "holdout_path": Parameter("str", "../data/fashion_holdout.csv",
+    "holdout_path": Parameter("path", "../data/fashion_holdout.csv",
                               "held-out CSV for the one final score, or a directory of the official IDX files "
                               "(then the 10,000 test images)"),
     "dev_size": Parameter("int", 400, "images split off as the dev set (the rest train)", 1),
@@ -42,28 +42,14 @@ SPEC: dict[str, Parameter] = {
 DEFAULTS = {name: p.default for name, p in SPEC.items()}
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _is_float(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-_KIND_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
-    "int": (_is_int, "a whole number"),
-    "float": (_is_float, "a number"),
-    "str": (lambda v: isinstance(v, str) and v != "", "a non-empty text (a path)"),
-    "float list": (lambda v: isinstance(v, (list, tuple)) and len(v) > 0 and all(_is_float(x) for x in v),
-                   "a non-empty list of numbers, e.g. [0,0.1,1]"),
-}
+PATHS = tuple(name for name, p in SPEC.items() if p.kind == "path")
 
 
 def validate(values: dict, known: dict[str, Parameter] | None = None) -> dict:
     """Check names, types and ranges; returns the values (ints given for floats become floats).
 
     Raises CourseInputError naming the first problem: an unknown name (with the known ones), a wrong type
-    or a value out of range (with what is expected).
+    or a value out of range (with what is expected). Whether a path exists is the runner's check.
     """
     known = SPEC if known is None else known
     clean = {}
@@ -71,19 +57,19 @@ def validate(values: dict, known: dict[str, Parameter] | None = None) -> dict:
         if name not in known:
             raise CourseInputError(f"unknown parameter {name!r}; the known ones are: {', '.join(known)}")
         spec = known[name]
-        ok, expected = _KIND_CHECKS[spec.kind]
-        if not ok(value):
-            raise CourseInputError(f"parameter {name} must be {expected}, got {value!r}")
-        items = list(value) if spec.kind == "float list" else [value]
-        if spec.minimum is not None:
-            for item in items:
-                if item < spec.minimum or (spec.strict and item == spec.minimum):
-                    bound = f"> {spec.minimum:g}" if spec.strict else f">= {spec.minimum:g}"
-                    raise CourseInputError(f"parameter {name} must be {bound}, got {item!r}")
-        if spec.kind == "float":
-            value = float(value)
+        label = f"parameter {name}"
+        if spec.kind == "path":
+            if not isinstance(value, str) or not value:
+                raise CourseInputError(f"{label} must be a non-empty text (a path), got {value!r}")
         elif spec.kind == "float list":
+            if not isinstance(value, (list, tuple)) or not value:
+                raise CourseInputError(f"{label} must be a non-empty list of numbers, e.g. [0,0.1,1], got {value!r}")
+            for item in value:
+                require_number(label, item, minimum=spec.minimum, strict=spec.strict)
             value = [float(x) for x in value]
+        else:
+            require_number(label, value, whole=spec.kind == "int", minimum=spec.minimum, strict=spec.strict)
+            value = float(value) if spec.kind == "float" else value
         clean[name] = value
     return clean
 

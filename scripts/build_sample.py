@@ -1,6 +1,7 @@
 """Rebuild the course's two CSV samples byte-for-byte from the official Fashion-MNIST IDX files.
 
-``make data`` runs ``python -m fashion_helpers.sample``. The rule, in full:
+``make data`` runs ``python scripts/build_sample.py`` (a repository script, not part of the package). The rule,
+in full:
 
 1. Read the four official ``.gz`` files from ``$FASHION_MNIST_DIR`` (default: where Debian's package
    ``dataset-fashion-mnist`` puts them) and check each *decompressed* file against the SHA-256 below.
@@ -22,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import DEBIAN_IDX_DIR, LABEL_COLUMN, PIXEL_COLUMNS, idx_paths, parse_idx
-from .errors import CourseInputError
+from fashion_helpers._formats import DEBIAN_IDX_DIR, LABEL_COLUMN, PIXEL_COLUMNS, idx_paths, parse_idx
+from fashion_helpers.errors import CourseInputError
 
 SAMPLE_SIZE = 2000
 #: seed of the draw, per output file: (official split, seed)

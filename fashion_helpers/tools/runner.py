@@ -1,41 +1,22 @@
 """Running the notebook series with papermill: parameters, metrics, summaries, refreshing committed outputs.
 
-A notebook reports its headline numbers from its last cell, tagged ``metrics``, with :func:`headline`;
-the runner reads them back from the executed notebook.
+A notebook reports its headline numbers from its last cell, tagged ``metrics``, with
+:func:`fashion_helpers.report.headline`; the runner reads them back from the executed notebook.
+The notebooks are found in a folder the caller names (the command line's ``--notebooks``, by default
+``notebooks/`` under the working directory), never through this package's own location.
 """
 
 from __future__ import annotations
 
 import json
-import numbers
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK_DIR = ROOT / "notebooks"
-METRICS_TAG = "metrics"
+from ..errors import CourseInputError
+from ..report import METRICS_TAG, parse_headline
+from .parameters import PATHS, validate
 
-
-def _plain(value):
-    """A JSON-ready, rounded copy of a metric: floats to 4 decimals, numpy scalars to Python numbers."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, numbers.Real):
-        return round(float(value), 4)
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return str(value)
-
-
-def headline(**metrics) -> None:
-    """Print a notebook's headline numbers, one ``name: value`` line each (value in JSON).
-
-    Call it in the notebook's last cell, tagged ``metrics``: the runner collects these lines into
-    ``metrics.json`` and the run's summary.
-    """
-    for name, value in metrics.items():
-        print(f"{name}: {json.dumps(_plain(value))}")
+#: Where the series is looked for, relative to the working directory, unless the caller says otherwise.
+DEFAULT_NOTEBOOK_DIR = Path("notebooks")
 
 
 def read_metrics(notebook) -> dict:
@@ -49,10 +30,7 @@ def read_metrics(notebook) -> dict:
             continue
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream" and output.get("name") == "stdout":
-                for line in output.get("text", "").splitlines():
-                    name, sep, value = line.partition(": ")
-                    if sep:
-                        metrics[name.strip()] = json.loads(value)
+                metrics.update(parse_headline(output.get("text", "")))
     return metrics
 
 
@@ -60,11 +38,13 @@ def read_metrics(notebook) -> dict:
 
 
 def list_notebooks(selection=None, directory: Path | None = None) -> list[Path]:
-    """The series in teaching order, or the ones selected by number (``"05"``) or stem (``"05_gradient_descent"``)."""
-    from .errors import CourseInputError
-
-    directory = directory or NOTEBOOK_DIR
+    """The series in ``directory`` (default ``./notebooks``) in teaching order, or the ones selected by number
+    (``"05"``) or stem (``"05_gradient_descent"``)."""
+    directory = Path(directory) if directory is not None else DEFAULT_NOTEBOOK_DIR
     everything = sorted(directory.glob("[0-9][0-9]_*.ipynb"))
+    if not everything:
+        raise CourseInputError(f"no notebooks NN_*.ipynb in {directory}/: run from the repository root, "
+                               "or name the folder with --notebooks DIR")
     if not selection:
         return everything
     chosen = []
@@ -93,73 +73,71 @@ def declared_parameters(notebook: Path) -> dict:
     return declared
 
 
-PATH_PARAMETERS = ("data_path", "holdout_path")
+def declarations(notebooks: list[Path]) -> dict[Path, dict]:
+    """Each notebook's declared parameters, inspected once for the whole run."""
+    return {nb: declared_parameters(nb) for nb in notebooks}
 
 
-def prepare_parameters(values: dict, notebooks: list[Path], base: Path | None = None) -> dict:
+def prepare_parameters(values: dict, declared: dict[Path, dict], base: Path | None = None) -> dict:
     """Validate overrides before any kernel starts; returns them with paths made absolute.
 
+    declared: :func:`declarations` of the notebooks that will run.
     Refuses a name no notebook knows (listing the known ones), a wrong type or range (saying what is
     expected), a name none of the selected notebooks declares, a data path that does not exist or whose file
     has the wrong header, and a dev_size that leaves no training rows. Relative paths are taken relative to
     ``base`` (the caller's working directory).
     """
-    from .errors import CourseInputError
-    from .parameters import validate
-
     clean = validate(values)
-    declared = set().union(*(declared_parameters(nb) for nb in notebooks)) if notebooks else set()
+    names = set().union(*declared.values()) if declared else set()
     for name in clean:
-        if name not in declared:
+        if name not in names:
             raise CourseInputError(
                 f"parameter {name!r} is used by none of the selected notebooks "
-                f"({', '.join(nb.stem for nb in notebooks)}); drop it or select a notebook that declares it"
+                f"({', '.join(nb.stem for nb in declared)}); drop it or select a notebook that declares it"
             )
     base = Path.cwd() if base is None else base
-    for name in PATH_PARAMETERS:
+    for name in PATHS:
         if name in clean:
             path = Path(clean[name]).expanduser()
             path = path if path.is_absolute() else (base / path).resolve()
             if not path.exists():
                 raise CourseInputError(f"parameter {name}: no file or directory at {path}")
             clean[name] = str(path)
-    _check_data_sources(clean, notebooks)
+    _check_data_sources(clean, declared)
     return clean
 
 
-def _check_data_sources(values: dict, notebooks: list[Path]) -> None:
+def _check_data_sources(values: dict, declared: dict[Path, dict]) -> None:
     """Each data file the run will read has a sound header, and dev_size leaves both sets non-empty:
     checked from the headers alone, so a wrong file is refused in seconds, once, not by every notebook."""
-    from .data import check_dev_size, count_rows
-    from .errors import CourseInputError
+    from .._formats import count_rows
+    from ..data import check_dev_size
 
     seen = set()
-    for notebook in notebooks:
-        declared = declared_parameters(notebook)
+    for notebook, defaults in declared.items():
         for name, split in (("data_path", "train"), ("holdout_path", "test")):
-            if name not in declared:
+            if name not in defaults:
                 continue
-            path = Path(values.get(name, declared[name]))
+            path = Path(values.get(name, defaults[name]))
             path = path if path.is_absolute() else (notebook.parent / path).resolve()
-            key = (path, split, values.get("dev_size", declared.get("dev_size")) if name == "data_path" else None)
-            if key in seen:
+            dev_size = values.get("dev_size", defaults.get("dev_size")) if name == "data_path" else None
+            if (path, split, dev_size) in seen:
                 continue
-            seen.add(key)
+            seen.add((path, split, dev_size))
             try:
                 rows = count_rows(path, split)
             except CourseInputError as exc:
                 raise CourseInputError(f"parameter {name}: {exc}") from None
-            if name == "data_path" and "dev_size" in declared:
+            if dev_size is not None:
                 try:
-                    check_dev_size(values.get("dev_size", declared["dev_size"]), rows)
+                    check_dev_size(dev_size, rows)
                 except CourseInputError as exc:
-                    raise CourseInputError(f"parameter dev_size: {exc}") from None
+                    raise CourseInputError(f"parameter {exc}") from None
 
 
-def parameters_for(notebook: Path, values: dict) -> dict:
-    """The subset of ``values`` that this notebook declares."""
-    declared = declared_parameters(notebook)
-    return {name: value for name, value in values.items() if name in declared}
+def parameters_for(defaults: dict, values: dict) -> dict:
+    """The subset of ``values`` that a notebook declaring ``defaults`` takes."""
+    return {name: value for name, value in values.items() if name in defaults}
 
 
 # --------------------------------------------------------------------------- executing
@@ -248,34 +226,21 @@ def execute_many(jobs: list[tuple[Path, Path, dict]], workers: int = 2, progress
 # --------------------------------------------------------------------------- committed notebooks: no run noise
 
 
-def strip_run_noise(nb) -> None:
-    """Remove what changes from run to run but teaches nothing: papermill and timing metadata, versions."""
-    nb.metadata.pop("papermill", None)
-    nb.metadata.pop("widgets", None)
-    language = nb.metadata.get("language_info")
-    if language is not None:
-        nb.metadata["language_info"] = {"name": language.get("name", "python")}
-    for cell in nb.cells:
-        metadata = cell.get("metadata", {})
-        for key in ("papermill", "execution", "ExecuteTime", "collapsed", "scrolled"):
-            metadata.pop(key, None)
-        if metadata.get("tags") == []:
-            metadata.pop("tags")
-        if cell.get("outputs"):
-            cell["outputs"] = _merge_streams(cell["outputs"])
+def strip_run_noise(nb):
+    """Remove what changes from run to run but teaches nothing, with nbconvert's own preprocessors: papermill and
+    timing metadata and versions go (only the kernel, the language's name, cell tags and nbgrader's cell
+    metadata stay), and each cell's stream chunks are joined (how a kernel splits a long print varies)."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor, CoalesceStreamsPreprocessor
 
-
-def _merge_streams(outputs: list) -> list:
-    """Join consecutive stdout (or stderr) chunks: how a kernel splits a long print differs from run to run."""
-    merged: list = []
-    for output in outputs:
-        previous = merged[-1] if merged else None
-        if (output.get("output_type") == "stream" and previous is not None
-                and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
-            previous["text"] = previous["text"] + output["text"]
-        else:
-            merged.append(output)
-    return merged
+    clear = ClearMetadataPreprocessor(preserve_nb_metadata_mask={"kernelspec", ("language_info", "name")},
+                                      preserve_cell_metadata_mask={"tags", "nbgrader"})
+    for preprocessor in (clear, CoalesceStreamsPreprocessor()):
+        nb, _ = preprocessor.preprocess(nb, {})
+    for cell in nb.cells:  # the preprocessor clears code cells only; papermill marks markdown cells too
+        cell.metadata.pop("papermill", None)
+        if cell.metadata.get("tags") == []:
+            del cell.metadata["tags"]
+    return nb
 
 
 def refresh(notebooks: list[Path], workers: int = 2, progress: bool = True) -> list[dict]:
@@ -294,8 +259,7 @@ def refresh(notebooks: list[Path], workers: int = 2, progress: bool = True) -> l
         for (notebook, output, _), result in zip(jobs, results):
             if result["status"] != "ok":
                 continue
-            nb = nbformat.read(str(output), as_version=4)
-            strip_run_noise(nb)
+            nb = strip_run_noise(nbformat.read(str(output), as_version=4))
             staged = notebook.with_suffix(".ipynb.tmp")
             nbformat.write(nb, str(staged))
             os.replace(staged, notebook)
@@ -331,10 +295,12 @@ def _show(value) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def run_series(out: Path, values: dict, notebooks: list[Path], workers: int = 2, progress: bool = True) -> list[dict]:
-    """Execute the notebooks with validated ``values`` into ``out``: executed notebooks, metrics, summaries."""
+def run_series(out: Path, values: dict, declared: dict[Path, dict], workers: int = 2,
+               progress: bool = True) -> list[dict]:
+    """Execute the notebooks of ``declared`` (:func:`declarations`) with validated ``values`` into ``out``:
+    executed notebooks, metrics, summaries."""
     out.mkdir(parents=True, exist_ok=True)
-    jobs = [(nb, out / nb.name, parameters_for(nb, values)) for nb in notebooks]
+    jobs = [(nb, out / nb.name, parameters_for(defaults, values)) for nb, defaults in declared.items()]
     results = execute_many(jobs, workers, progress, log_file=out / "kernels.log")
     for r in results:
         (out / f"{r['notebook']}.metrics.json").write_text(json.dumps(

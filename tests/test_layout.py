@@ -1,0 +1,92 @@
+"""The house: course modules (what students read) never import the tooling, and need only their four libraries;
+notebooks import only course modules."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import fashion_helpers
+from fashion_helpers.tools.cli import TOOL_MODULES
+
+from .conftest import NOTEBOOK_DIR, ROOT
+
+PACKAGE = Path(fashion_helpers.__file__).parent
+COURSE_MODULES = sorted(p for p in PACKAGE.glob("*.py"))
+
+
+def imported_modules(source: str, module: str) -> set[str]:
+    """Absolute names of the modules a source imports; ``module`` is its own dotted name (for relative imports)."""
+    package = module.rsplit(".", 1)[0]
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                parent = ".".join(parts[: len(parts) - node.level + 1])
+                base = f"{parent}.{base}" if base else parent
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)  # `from . import tools`
+    return names
+
+
+def imports_tools(source: str, module: str) -> bool:
+    return any(name == "fashion_helpers.tools" or name.startswith("fashion_helpers.tools.")
+               for name in imported_modules(source, module))
+
+
+@pytest.mark.parametrize("source, verdict", [
+    ("from .tools import runner", True),
+    ("from . import tools", True),
+    ("import fashion_helpers.tools.cli", True),
+    ("from fashion_helpers.tools.runner import headline", True),
+    ("def f():\n    from .tools.sweep import plan\n", True),
+    ("from . import network\nfrom .data import CLASS_NAMES", False),
+])
+def test_the_import_walker_catches_every_way_of_importing_tools(source, verdict):
+    assert imports_tools(source, "fashion_helpers.plots") is verdict
+
+
+@pytest.mark.parametrize("path", COURSE_MODULES, ids=lambda p: p.name)
+def test_course_modules_never_import_the_tools(path):
+    module = f"fashion_helpers.{path.stem}" if path.stem != "__init__" else "fashion_helpers.__init__"
+    assert not imports_tools(path.read_text(), module), f"{path.name} imports fashion_helpers.tools"
+
+
+def test_course_modules_import_and_train_without_the_tools_libraries():
+    """As after `pip install .` without the tools extra: papermill, nbformat, nbconvert, yaml and tqdm missing."""
+    script = f"""
+import sys
+class Missing:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {set(TOOL_MODULES)!r}:
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+sys.meta_path.insert(0, Missing())
+import numpy as np
+from fashion_helpers import analysis, checks, data, errors, network, plots, report
+pixels, labels = data.load_data({str(ROOT / 'data' / 'fashion_data.csv')!r})
+X_train, Y_train, X_dev, Y_dev = data.split_dev_train(pixels, labels, 400, np.random.default_rng(42))
+params, history = network.gradient_descent(X_train, Y_train, 0.10, 30, np.random.default_rng(42))
+report.headline(dev_accuracy=network.get_accuracy(network.make_predictions(X_dev, *params), Y_dev))
+try:
+    import papermill
+except ModuleNotFoundError:
+    print("papermill blocked")
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd="/")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("dev_accuracy: ") and "papermill blocked" in out.stdout
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.stem)
+def test_notebooks_import_only_course_modules(path):
+    nb = nbformat.read(str(path), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not imports_tools(cell.source, "notebook.cell"), f"{path.name} imports the tooling"
