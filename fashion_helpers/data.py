@@ -45,6 +45,11 @@ CLASS_NAMES: tuple[str, ...] = (
 NUM_CLASSES = len(CLASS_NAMES)
 assert NUM_CLASSES == _formats.NUM_LABELS
 
+#: The course's two samples, by the official split they come from: what ``load_data(None, split)`` reads.
+COURSE_FILES = {"train": "fashion_data.csv", "test": "fashion_holdout.csv"}
+#: The data folder of the repository this package was installed from (a clone with an editable install).
+_SOURCE_DATA = Path(__file__).resolve().parents[1] / "data"
+
 
 def class_name(label: int) -> str:
     """The class name of one label (0..9)."""
@@ -54,15 +59,35 @@ def class_name(label: int) -> str:
 # --------------------------------------------------------------------------- loading
 
 
-def load_data(path: str | os.PathLike, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
+def course_file(split: str = "train", start: str | os.PathLike | None = None) -> Path:
+    """Where the course's sample of ``split`` is, wherever the notebook runs from.
+
+    The first ``data/fashion_data.csv`` (``fashion_holdout.csv`` for ``"test"``) found in ``start`` (default:
+    the working directory) or a folder above it: a notebook run from ``notebooks/``, the repository root, a
+    student edition or an nbgrader course folder. Failing that, the data folder beside the package's source,
+    for a notebook run from anywhere else with this clone's package (e.g. ``papermill /full/path/...``).
+    """
+    if split not in COURSE_FILES:
+        raise CourseInputError(f"split must be 'train' or 'test', got {split!r}")
+    name = COURSE_FILES[split]
+    here = Path(start if start is not None else Path.cwd()).resolve()
+    for folder in (here, *here.parents, _SOURCE_DATA.parent):
+        if (folder / "data" / name).is_file():
+            return folder / "data" / name
+    raise CourseInputError(f"the course file data/{name} is in neither {here} nor a folder above it: give its path "
+                           f"(data_path / holdout_path), e.g. papermill ... -p data_path /path/to/{name}")
+
+
+def load_data(path: str | os.PathLike | None = None, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     """Load images and labels from a course CSV or a directory of official IDX ``.gz`` files.
 
     Returns ``pixels`` (m, 784) int64 in 0..255 and ``labels`` (m,) int64 in 0..9.
     path: a CSV file (label column named ``label``, anywhere; pixel columns in order), or a directory
     holding the official files, in which case ``split`` picks ``"train"`` (60,000) or ``"test"`` (10,000).
+    None: the course's own sample of that split (:func:`course_file`); a path given is taken as given.
     Bad files are refused with one line that names the problem and the fix.
     """
-    path = Path(path)
+    path = course_file(split) if path is None else Path(path)
     if path.is_dir():
         return load_idx(path, split)
     if split not in IDX_FILES:

@@ -189,3 +189,26 @@ def test_count_rows_reads_only_the_header_and_counts(tmp_path, course_data):
     pixels, labels = course_data
     write_idx(tmp_path, "train", pixels[:30].reshape(30, 28, 28), labels[:30])
     assert _formats.count_rows(tmp_path, "train") == 30
+
+
+def test_the_course_files_are_found_from_any_folder_under_the_course(tmp_path, monkeypatch):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "fashion_data.csv").write_text("x")
+    (tmp_path / "data" / "fashion_holdout.csv").write_text("x")
+    (tmp_path / "notebooks" / "deeper").mkdir(parents=True)
+    assert data.course_file("train", tmp_path / "notebooks" / "deeper") == tmp_path / "data" / "fashion_data.csv"
+    monkeypatch.chdir(tmp_path / "notebooks")
+    assert data.course_file("test") == tmp_path / "data" / "fashion_holdout.csv"
+
+
+def test_outside_the_course_the_files_come_from_the_package_source(tmp_path, course_data):
+    assert data.course_file("train", tmp_path) == DATA_CSV  # this clone's data/, beside the package
+    pixels, labels = data.load_data(None)
+    assert np.array_equal(pixels, course_data[0]) and np.array_equal(labels, course_data[1])
+
+
+def test_nowhere_to_be_found_says_which_parameter_to_give(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "_SOURCE_DATA", tmp_path / "elsewhere" / "data")
+    with pytest.raises(CourseInputError, match=r"the course file data/fashion_holdout.csv is in neither .* give its "
+                                               r"path \(data_path / holdout_path\)"):
+        data.course_file("test", tmp_path)

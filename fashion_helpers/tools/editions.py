@@ -62,7 +62,7 @@ def student_notebook(nb, name: str = "the notebook"):
 def write_student_edition(notebooks: list[Path], out: Path, data_dir: Path | None = None) -> list[Path]:
     """Write the student edition into ``out/notebooks/``, with a copy of the course data in ``out/data/``.
 
-    The layout mirrors the repository's, so the notebooks' default paths (``../data/...``) work unchanged.
+    The layout mirrors the repository's, so the notebooks find their data (``data.course_file``) as they do there.
     Returns the notebooks written.
     """
     import nbformat

@@ -24,12 +24,13 @@ class Parameter:
 
 SPEC: dict[str, Parameter] = {
     "seed": Parameter("int", 42, "seed of every random draw: the shuffle, the initial weights", 0),
-    "data_path": Parameter("path", "../data/fashion_data.csv",
-                           "course CSV, or a directory of the official IDX .gz files (then its 60,000 training "
-                           "images)"),
-    "holdout_path": Parameter("path", "../data/fashion_holdout.csv",
-                              "held-out CSV for the one final score, or a directory of the official IDX files "
-                              "(then the 10,000 test images)"),
+    "data_path": Parameter("path", None,
+                           "None: the course's sample, data/fashion_data.csv, found from wherever the notebook "
+                           "runs; or a CSV, or a directory of the official IDX .gz files (then its 60,000 "
+                           "training images)"),
+    "holdout_path": Parameter("path", None,
+                              "held-out images for the one final score. None: data/fashion_holdout.csv; or a CSV, "
+                              "or a directory of the official IDX files (then the 10,000 test images)"),
     "dev_size": Parameter("int", 400, "images split off as the dev set (the rest train)", 1),
     "hidden_neurons": Parameter("int", 20, "neurons in the hidden (ReLU) layer", 1),
     "alpha": Parameter("float", 0.10, "learning rate of gradient descent", 0, strict=True),
@@ -59,8 +60,8 @@ def validate(values: dict, known: dict[str, Parameter] | None = None) -> dict:
         spec = known[name]
         label = f"parameter {name}"
         if spec.kind == "path":
-            if not isinstance(value, str) or not value:
-                raise CourseInputError(f"{label} must be a non-empty text (a path), got {value!r}")
+            if value is not None and (not isinstance(value, str) or not value):
+                raise CourseInputError(f"{label} must be a path, or null for the course's own file, got {value!r}")
         elif spec.kind == "float list":
             if not isinstance(value, (list, tuple)) or not value:
                 raise CourseInputError(f"{label} must be a non-empty list of numbers, e.g. [0,0.1,1], got {value!r}")

@@ -97,7 +97,7 @@ def prepare_parameters(values: dict, declared: dict[Path, dict], base: Path | No
             )
     base = Path.cwd() if base is None else base
     for name in PATHS:
-        if name in clean:
+        if clean.get(name) is not None:
             path = Path(clean[name]).expanduser()
             path = path if path.is_absolute() else (base / path).resolve()
             if not path.exists():
@@ -111,15 +111,18 @@ def _check_data_sources(values: dict, declared: dict[Path, dict]) -> None:
     """Each data file the run will read has a sound header, and dev_size leaves both sets non-empty:
     checked from the headers alone, so a wrong file is refused in seconds, once, not by every notebook."""
     from .._formats import count_rows
-    from ..data import check_dev_size
+    from ..data import check_dev_size, course_file
 
     seen = set()
     for notebook, defaults in declared.items():
         for name, split in (("data_path", "train"), ("holdout_path", "test")):
             if name not in defaults:
                 continue
-            path = Path(values.get(name, defaults[name]))
-            path = path if path.is_absolute() else (notebook.parent / path).resolve()
+            given = values.get(name, defaults[name])
+            try:  # where the notebook's kernel will look: it runs in the notebook's folder
+                path = course_file(split, notebook.parent) if given is None else Path(notebook.parent, given).resolve()
+            except CourseInputError as exc:
+                raise CourseInputError(f"parameter {name}: {exc}") from None
             dev_size = values.get("dev_size", defaults.get("dev_size")) if name == "data_path" else None
             if (path, split, dev_size) in seen:
                 continue
