@@ -16,25 +16,35 @@ BLAS_B := OPENBLAS_NUM_THREADS=2 OPENBLAS_CORETYPE=$(shell grep -qw avx512f /pro
 NBVAL := $(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 IDX_DIR := $(or $(FASHION_MNIST_DIR),/usr/share/datasets/fashion-mnist)
 COURSE := $(PY) -m fashion_helpers.tools.cli
+UV_VERSION := 0.13.9
 
-.PHONY: help setup run test unit nbval refresh lab data idx bench sweep student html clean distclean
+.PHONY: help setup lock run test unit nbval refresh lab data idx bench sweep student autograde-check html clean distclean
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
 	@echo "Options go in ARGS, for every target: make run ARGS=\"--params params/quick.yaml -p alpha 0.05\""
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
 	  echo "error: Python 3.11 or newer is needed to create $(VENV) ($(PYTHON) is $$($(PYTHON) --version 2>&1)); run: make PYTHON=/path/to/python3.11 ..." >&2; exit 1; }
-	@echo "Setting up $(VENV) from requirements.txt (first run, or after the pins change; about a minute)"
+	@echo "Setting up $(VENV) from requirements.lock (first run, or after the lock changes)"
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -r requirements.txt
-	$(PY) -m pip install --quiet --no-deps -e .
+	@# uv, from PyPI into the venv, installs the lock several times faster than pip; plain pip is the fallback
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION) \
+	  && $(VENV)/bin/uv pip sync --quiet --require-hashes --compile-bytecode --python $(PY) requirements.lock \
+	  || $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@# build matplotlib's font cache now, not inside a notebook, where its notice would become an output
 	$(PY) -c "import matplotlib.font_manager" 2>/dev/null
 	@touch $(STAMP)
 
-setup: $(STAMP)  ## create the environment in .venv (run and test do this themselves)
+setup: $(STAMP)  ## create the environment in .venv from requirements.lock (run and test do this themselves)
+
+lock: $(STAMP)  ## re-solve requirements.lock from requirements.txt after a pin changes (ARGS="--upgrade-package NAME")
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+	  --custom-compile-command "make lock" requirements.txt -o requirements.lock $(ARGS)
+	@echo "requirements.lock updated: commit it; the next make run or make test reinstalls .venv from it"
 
 run: $(STAMP)  ## run the series with papermill into runs/ (ARGS="--params params/quick.yaml -p alpha 0.05 --out DIR")
 	$(COURSE) run $(ARGS)
@@ -81,8 +91,11 @@ bench: $(STAMP)  ## speed and accuracy ratios, measured side by side in one run 
 sweep: $(STAMP)  ## a parameter grid over seeds (ARGS="-g alpha=0.05,0.1 --seeds 3")
 	$(COURSE) sweep $(ARGS)
 
-student: $(STAMP)  ## the student edition (solutions stubbed, outputs cleared) in editions/student
+student: $(STAMP)  ## the student edition, released by nbgrader (solutions stubbed, outputs cleared), in editions/student
 	$(COURSE) student --out editions/student $(ARGS)
+
+autograde-check: $(STAMP)  ## nbgrader round trip: release, 3 submissions (solutions, stubs, one bug), autograde, feedback
+	$(COURSE) autograde-check $(ARGS)
 
 html: $(STAMP)  ## the executed notebooks as HTML pages with an index, in editions/html
 	$(COURSE) html --out editions/html $(ARGS)

@@ -3,8 +3,9 @@
 A check prints one line starting with ``PASS`` when the function is right. When it is wrong it raises
 :class:`CheckFailed` whose message names the mistake. When the function still raises ``NotImplementedError``
 (the student edition's stubs) it prints a friendly "NOT YET ... not implemented yet" line instead, so a
-notebook can run from top to bottom before the exercises are done. Checks return None, so a notebook cell that
-ends with one displays nothing but that line.
+notebook can run from top to bottom before the exercises are done; under nbgrader's autograde (which sets
+``NBGRADER_EXECUTION``) it raises instead, so an unfinished exercise loses its points. Checks return None,
+so a notebook cell that ends with one displays nothing but that line.
 
 The numerical gradient check compares ``backward_prop`` with centred finite differences of the loss and
 reports the relative error beside its threshold.
@@ -13,6 +14,7 @@ reports the relative error beside its threshold.
 from __future__ import annotations
 
 import functools
+import os
 
 import numpy as np
 
@@ -35,6 +37,8 @@ def _self_check(func):
         try:
             message = func(fn, *args, **kwargs)
         except NotImplementedError:
+            if os.environ.get("NBGRADER_EXECUTION"):  # nbgrader's autograde: only a cell that raises loses points
+                raise CheckFailed(f"{name}: not implemented yet (it still raises NotImplementedError)") from None
             print(f"NOT YET  {name}: not implemented yet. Write it between the solution markers, "
                   "then re-run its cell and this one.")
             return

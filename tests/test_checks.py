@@ -229,3 +229,13 @@ def test_top_confusions_check(capsys):
 
     with pytest.raises(CheckFailed, match="skip the diagonal"):
         checks.check_top_confusions(with_diagonal)
+
+
+def test_under_nbgrader_an_unfinished_exercise_fails_its_check(monkeypatch):
+    """nbgrader takes points only off a test cell that raises: under its autograde, NOT YET becomes an error."""
+    def ReLU(Z):
+        raise NotImplementedError
+
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    with pytest.raises(CheckFailed, match="ReLU: not implemented yet"):
+        checks.check_ReLU(ReLU)

@@ -1,10 +1,13 @@
-"""One version list: environment.yml (conda) pins exactly what requirements.txt (pip) pins, and both satisfy
-the package's own ranges in pyproject.toml."""
+"""One version list: requirements.txt pins the direct packages, requirements.lock every package (with hashes)
+at the same versions, environment.yml (conda) the same pins, all within pyproject.toml's ranges; and the
+course environment holds exactly the lock."""
 
+import importlib.metadata
 import re
 import tomllib
 
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from .conftest import ROOT
 
@@ -64,3 +67,35 @@ def test_the_course_needs_only_its_four_libraries():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert sorted(Requirement(s).name for s in project["dependencies"]) == ["matplotlib", "numpy", "pandas",
                                                                             "scikit-learn"]
+
+
+def lock_pins():
+    text = (ROOT / "requirements.lock").read_text()
+    return {canonicalize_name(m.group(1)): m.group(2) for m in re.finditer(r"^([A-Za-z0-9_.-]+)==(\S+) \\$", text, re.M)}
+
+
+def test_the_lock_pins_every_direct_package_at_the_same_version():
+    lock = lock_pins()
+    for name, version in pip_pins().items():
+        assert lock.get(canonicalize_name(name)) == version, f"requirements.lock has {name} {lock.get(name)}, " \
+            f"requirements.txt {version}: run make lock"
+
+
+def test_every_locked_package_has_hashes_and_the_lock_names_no_index_or_local_path():
+    text = (ROOT / "requirements.lock").read_text()
+    blocks = re.split(r"^(?=[A-Za-z0-9_.-]+==)", text, flags=re.M)[1:]
+    assert len(blocks) == len(lock_pins()) >= 100
+    for block in blocks:
+        assert "--hash=sha256:" in block, block.splitlines()[0]
+    assert not re.search(r"--(extra-)?index-url|--find-links|file://|/opt/|/tmp/|/root/", text)
+
+
+def test_the_course_environment_is_exactly_the_lock():
+    """What `pip freeze` lists in .venv, less the course package itself and the installers pip and uv."""
+    installed = {}
+    for dist in importlib.metadata.distributions():
+        name = canonicalize_name(dist.metadata["Name"])
+        if name in ("pip", "uv", "fashion-helpers"):
+            continue
+        installed[name] = dist.version
+    assert installed == lock_pins()

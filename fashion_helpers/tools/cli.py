@@ -4,6 +4,7 @@
     fashion-course sweep [--notebook 06] -g NAME=V1,V2 ... [--seeds 3] [--params FILE] [-p ...] [--out DIR]
     fashion-course refresh [NOTEBOOK ...]
     fashion-course student [--out DIR]
+    fashion-course autograde-check [--out DIR]
     fashion-course html [--source DIR] [--out DIR]
     fashion-course params
 
@@ -17,13 +18,14 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import os
+import shutil
 import sys
 from pathlib import Path
 
 from ..errors import CourseInputError, RunFailed
 
 #: What the tooling needs beyond the course's own libraries: ``pip install "fashion-helpers[tools]"``.
-TOOL_MODULES = ("papermill", "nbformat", "nbconvert", "yaml", "tqdm")
+TOOL_MODULES = ("papermill", "nbformat", "nbconvert", "yaml", "tqdm", "nbgrader")
 
 
 def _normalise_p(argv: list[str]) -> list[str]:
@@ -153,9 +155,46 @@ def cmd_student(args) -> int:
     from .editions import write_student_edition
     from .runner import list_notebooks
 
-    written = write_student_edition(list_notebooks(directory=args.notebooks), Path(args.out))
-    print(f"Student edition: {len(written)} notebooks in {args.out}/notebooks/ (solutions stubbed, outputs "
-          f"cleared) and the course data in {args.out}/data/")
+    notebooks = list_notebooks(directory=args.notebooks)
+    out = Path(args.out)
+    if out.exists():
+        extra = sorted(p.name for p in out.iterdir() if p.name not in ("notebooks", "data"))
+        if extra:
+            raise CourseInputError(f"{out} holds more than a student edition ({', '.join(extra)}): choose another "
+                                   "--out or remove it first")
+        for part in ("notebooks", "data"):
+            shutil.rmtree(out / part, ignore_errors=True)
+    written = write_student_edition(notebooks, out)
+    print(f"Student edition, released by nbgrader: {len(written)} notebooks in {out}/notebooks/ (solutions "
+          f"stubbed, outputs cleared) and the course data in {out}/data/")
+    return 0
+
+
+def cmd_autograde_check(args) -> int:
+    from .grading import autograde_check
+    from .runner import list_notebooks
+
+    notebooks = list_notebooks(directory=args.notebooks)
+    out = Path(args.out) if args.out else _default_out("autograde")
+    if out.exists() and any(out.iterdir()):
+        raise CourseInputError(f"{out} already holds results: choose another --out or remove it first")
+    print(f"nbgrader round trip in {out}/: release, three submissions, autograde side by side, feedback "
+          "(a few minutes)", flush=True)
+    results = autograde_check(notebooks, notebooks[0].parent.parent / "data", out)
+    expected = {"solutions": "full points", "stubs": "0 points, no crash", "one_bug": "one exercise lost"}
+    problems = []
+    for student, r in results.items():
+        print(f"{student:10s} {r['total']:g} / {r['max']:g} points; lost: {', '.join(r['lost']) or 'none'}; "
+              f"crashed: {', '.join(r['crashed']) or 'none'}  (expected: {expected[student]})")
+    if results["solutions"]["total"] != results["solutions"]["max"]:
+        problems.append("the instructor's solutions did not get full points")
+    if results["stubs"]["total"] != 0 or results["stubs"]["crashed"]:
+        problems.append("the untouched stubs did not score 0 cleanly")
+    if len(results["one_bug"]["lost"]) != 1 or not results["one_bug"]["feedback_names_bug"]:
+        problems.append("the submission with one bug did not lose exactly one exercise, named in its feedback")
+    print(f"Feedback and autograded notebooks: {out}/<submission>/feedback/, {out}/<submission>/autograded/")
+    if problems:
+        raise RunFailed("; ".join(problems))
     return 0
 
 
@@ -230,6 +269,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="editions/student")
     p.add_argument("--notebooks", type=Path, default=None, metavar="DIR", help="folder of the series")
     p.set_defaults(func=cmd_student)
+
+    p = sub.add_parser("autograde-check", help="nbgrader round trip: solutions, stubs and one bug, autograded")
+    p.add_argument("--out", help="folder for the course directories (default runs/autograde-<time>)")
+    p.add_argument("--notebooks", type=Path, default=None, metavar="DIR", help="folder of the series")
+    p.set_defaults(func=cmd_autograde_check)
 
     p = sub.add_parser("html", help="write the HTML edition with an index page")
     p.add_argument("--source", help="folder of executed notebooks (default notebooks/)")

@@ -1,4 +1,5 @@
-"""Editions of the series: the student edition (solutions stubbed) and a read-only HTML edition.
+"""Editions of the series: the student edition (nbgrader's own release: solutions stubbed, outputs cleared)
+and a read-only HTML edition.
 
 Solutions sit between nbgrader's markers::
 
@@ -7,82 +8,33 @@ Solutions sit between nbgrader's markers::
     ### END SOLUTION
 
 In the student edition the lines between the markers become one ``raise NotImplementedError(...)`` at the same
-indentation (the markers stay, so students see where to write), and outputs are cleared.
+indentation (the markers stay, so students see where to write); see :mod:`.grading`.
 """
 
 from __future__ import annotations
 
 import html
-import re
 import shutil
+import tempfile
 from pathlib import Path
 
 from ..errors import CourseInputError
-
-BEGIN = "### BEGIN SOLUTION"
-END = "### END SOLUTION"
-STUB = 'raise NotImplementedError("Exercise: write your solution here, then run the self-check below.")'
-_BLOCK = re.compile(rf"^([ \t]*){re.escape(BEGIN)}[ \t]*\n(.*?)^[ \t]*{re.escape(END)}[ \t]*$", re.M | re.S)
-
-
-def stub_solutions(source: str, where: str = "a cell") -> tuple[str, list[str]]:
-    """Replace each solution block's body by a stub; returns the new source and the removed bodies, in order.
-
-    where: names the cell in the error raised for unbalanced markers.
-    """
-    removed: list[str] = []
-
-    def replace(match: re.Match) -> str:
-        indent, body = match.group(1), match.group(2)
-        removed.append(body)
-        return f"{indent}{BEGIN}\n{indent}{STUB}\n{indent}{END}"
-
-    stubbed = _BLOCK.sub(replace, source)
-    if source.count(BEGIN) != len(removed) or source.count(END) != len(removed):
-        raise CourseInputError(f"{where} has unbalanced {BEGIN} / {END} markers: give each BEGIN line its END line")
-    return stubbed, removed
-
-
-def student_notebook(nb, name: str = "the notebook"):
-    """A copy of an instructor notebook with solutions stubbed and every output cleared; also the removed bodies."""
-    import copy
-
-    student = copy.deepcopy(nb)
-    solutions = []
-    for index, cell in enumerate(student.cells):
-        if cell.cell_type != "code":
-            continue
-        cell.source, bodies = stub_solutions(cell.source, f"{name}, cell {index}")
-        solutions.append(bodies)
-        cell.outputs = []
-        cell.execution_count = None
-    return student, solutions
+from . import grading
 
 
 def write_student_edition(notebooks: list[Path], out: Path, data_dir: Path | None = None) -> list[Path]:
     """Write the student edition into ``out/notebooks/``, with a copy of the course data in ``out/data/``.
 
-    The layout mirrors the repository's, so the notebooks find their data (``data.course_file``) as they do there.
-    Returns the notebooks written.
+    nbgrader's ``generate_assignment`` makes it, so it is exactly what an instructor releases with nbgrader.
+    The layout mirrors the repository's, so the notebooks find their data (``data.course_file``) as they do
+    there. Returns the notebooks written.
     """
-    import nbformat
-
     data_dir = data_dir or notebooks[0].parent.parent / "data"
-    editions = [student_notebook(nbformat.read(str(path), as_version=4), path.name)[0] for path in notebooks]
     if not data_dir.is_dir():
         raise CourseInputError(f"no data folder at {data_dir}: the student edition copies the course data from "
                                "the data/ folder beside the notebooks' folder")
-    (out / "notebooks").mkdir(parents=True, exist_ok=True)
-    (out / "data").mkdir(parents=True, exist_ok=True)
-    for item in data_dir.iterdir():
-        if item.suffix in (".csv", ".md"):
-            shutil.copy2(item, out / "data" / item.name)
-    written = []
-    for path, student in zip(notebooks, editions):
-        target = out / "notebooks" / path.name
-        nbformat.write(student, str(target))
-        written.append(target)
-    return written
+    with tempfile.TemporaryDirectory(prefix="nbgrader-") as work:
+        return grading.release(notebooks, data_dir, out, Path(work))
 
 
 def _title(nb, fallback: str) -> str:

@@ -256,6 +256,8 @@ def refresh(notebooks: list[Path], workers: int = 2, progress: bool = True) -> l
 
     import nbformat
 
+    from .grading import mark_cells
+
     with tempfile.TemporaryDirectory(prefix="refresh-") as tmp:
         jobs = [(nb, Path(tmp) / nb.name, {}) for nb in notebooks]
         results = execute_many(jobs, workers, progress, label="refresh", log_file=Path(tmp) / "kernels.log")
@@ -263,6 +265,7 @@ def refresh(notebooks: list[Path], workers: int = 2, progress: bool = True) -> l
             if result["status"] != "ok":
                 continue
             nb = strip_run_noise(nbformat.read(str(output), as_version=4))
+            mark_cells(nb, notebook.name)  # nbgrader's cell metadata, from the notebook's structure
             staged = notebook.with_suffix(".ipynb.tmp")
             nbformat.write(nb, str(staged))
             os.replace(staged, notebook)

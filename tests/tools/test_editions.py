@@ -1,55 +1,48 @@
-"""The student edition (solutions stubbed, runs top to bottom) and the HTML edition."""
+"""The student edition (nbgrader's release: solutions stubbed, runs top to bottom) and the HTML edition."""
 
 import nbformat
 import pytest
 
-from fashion_helpers.errors import CourseInputError
-from fashion_helpers.tools import cli, editions, runner
+from fashion_helpers.tools import cli, editions, grading, runner
 
 from ..conftest import NOTEBOOK_DIR
 
 NOTEBOOKS = runner.list_notebooks(directory=NOTEBOOK_DIR)
 
 
-def restore_solutions(stubbed: str, bodies: list[str]) -> str:
-    """Put the removed bodies back into a stubbed source: the inverse of editions.stub_solutions."""
-    remaining = iter(bodies)
-    return editions._BLOCK.sub(lambda match: f"{match.group(1)}{editions.BEGIN}\n{next(remaining)}"
-                                             f"{match.group(1)}{editions.END}", stubbed)
-
-
-def test_stub_then_restore_gives_the_instructor_source_exactly():
-    blocks = 0
+def test_the_student_edition_is_nbgrader_s_release_with_markers_kept(student_run):
+    folder, _ = student_run
+    exercises = 0
     for path in NOTEBOOKS:
-        nb = nbformat.read(str(path), as_version=4)
-        student, solutions = editions.student_notebook(nb)
-        for original, stubbed, bodies in zip([c for c in nb.cells if c.cell_type == "code"],
-                                             [c for c in student.cells if c.cell_type == "code"], solutions):
-            assert restore_solutions(stubbed.source, bodies) == original.source
-            assert not stubbed.outputs and stubbed.execution_count is None
-            blocks += len(bodies)
-            for body in bodies:
-                for line in body.splitlines():
-                    if line.strip():
-                        assert line not in stubbed.source.splitlines() or "raise" in line
-    assert blocks >= 10
+        instructor = nbformat.read(str(path), as_version=4)
+        student = nbformat.read(str(folder / "notebooks" / path.name), as_version=4)
+        assert len(student.cells) == len(instructor.cells)
+        for mine, theirs in zip(instructor.cells, student.cells):
+            bodies = grading.solution_bodies(mine.source)
+            if bodies:  # the stub replaces each solution, markers kept; filling it in gives the original back
+                assert [b.strip() for b in grading.solution_bodies(theirs.source)] == [grading.STUB] * len(bodies)
+                assert grading.fill_in(theirs.source, bodies) == mine.source
+                exercises += 1
+            else:
+                assert theirs.source == mine.source
+            assert theirs.metadata.get("nbgrader", {}).get("grade_id") == mine.metadata["nbgrader"]["grade_id"] \
+                if "nbgrader" in mine.metadata else "nbgrader" not in theirs.metadata
+    assert exercises >= 10
 
 
 def test_unbalanced_markers_are_refused_in_one_line(tmp_path, capsys):
-    with pytest.raises(CourseInputError, match="cell 3 has unbalanced"):
-        editions.stub_solutions("def f():\n    ### BEGIN SOLUTION\n    return 1\n", "cell 3")
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("def f():\n    ### BEGIN SOLUTION\n    return 1\n")]
     (tmp_path / "nbs").mkdir()
     nbformat.write(nb, str(tmp_path / "nbs" / "01_broken.ipynb"))
+    (tmp_path / "data").mkdir()
     code = cli.main(["student", "--notebooks", str(tmp_path / "nbs"), "--out", str(tmp_path / "student")])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("error: 01_broken.ipynb, cell 0 has unbalanced") and err.count("\n") == 1
-    assert not (tmp_path / "student").exists()
-    nb.cells[0].source += "    ### END SOLUTION\n"
-    nbformat.write(nb, str(tmp_path / "nbs" / "01_broken.ipynb"))
+    (tmp_path / "data").rmdir()
     code = cli.main(["student", "--notebooks", str(tmp_path / "nbs"), "--out", str(tmp_path / "student")])
     assert code == 2 and capsys.readouterr().err.startswith(f"error: no data folder at {tmp_path / 'data'}")
+    assert not (tmp_path / "student").exists()
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +82,7 @@ def test_student_edition_has_no_outputs_and_no_solutions(student_run):
                 assert cell.outputs == [] and cell.execution_count is None
         source = "".join(c.source for c in nb.cells)
         assert ("NotImplementedError" in source) == ("### BEGIN SOLUTION" in source)
+        assert source.count("### BEGIN SOLUTION") == source.count("### END SOLUTION")
 
 
 def test_html_edition_has_every_page_and_an_index_in_teaching_order(tmp_path):
