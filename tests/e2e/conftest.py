@@ -29,7 +29,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 
 def chromium_path() -> str:
     path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if not path:
+    if not path or not os.access(path, os.X_OK):
         pytest.exit("error: no chromium: run `make test-e2e` as root to install Debian's chromium, or "
                     "`sudo apt-get install chromium`, or set CHROMIUM=/path/to/chromium", returncode=2)
     return path

@@ -9,7 +9,7 @@ from pathlib import Path
 
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 KERNEL_TIMEOUT = 120  # s: open the page, start the kernel (a cold start on a busy 2-core machine)
-RUN_TIMEOUT = 240  # s: run every cell; the slowest notebook takes ~15 s alone
+RUN_TIMEOUT = 300  # s: run every cell; 04 takes ~20 s, and several times that on a loaded machine
 MATH_TIMEOUT = 30  # s: MathJax typesets the markdown cells
 
 _STATE = f"""() => {{
