@@ -58,7 +58,7 @@ class Facts:
     math_errors: int
     raw_tex: list[str] = field(default_factory=list)
 
-    def lines(self, prefix: str) -> list[str]:
+    def lines(self, prefix: str | tuple[str, ...]) -> list[str]:
         return [line for text in self.stdout for line in text.splitlines() if line.startswith(prefix)]
 
 
