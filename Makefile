@@ -18,7 +18,7 @@ IDX_DIR := $(or $(FASHION_MNIST_DIR),/usr/share/datasets/fashion-mnist)
 COURSE := $(PY) -m fashion_helpers.tools.cli
 UV_VERSION := 0.13.9
 
-.PHONY: help setup lock run test unit nbval refresh lab data idx bench sweep student autograde-check html clean distclean
+.PHONY: help setup lock run test unit nbval test-e2e browser refresh lab data idx bench sweep student autograde-check html clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -69,8 +69,21 @@ nbval: $(STAMP)  ## re-run the committed notebooks and compare their outputs, un
 refresh: $(STAMP)  ## re-execute notebooks/ in place and strip run noise (the only way outputs change; ARGS="05 07")
 	$(COURSE) refresh $(ARGS)
 
-lab: $(STAMP)  ## open JupyterLab on notebooks/
-	$(VENV)/bin/jupyter lab notebooks/ $(ARGS)
+lab: $(STAMP)  ## open JupyterLab on notebooks/, kernels from .venv (ARGS="--no-browser --port 8899")
+	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root) $(ARGS)
+
+test-e2e: $(STAMP) browser  ## JupyterLab, the student and HTML editions in a real Chromium; screenshots in runs/e2e/
+	$(PY) -m pytest -p no:cacheprovider tests/e2e --e2e $(ARGS)
+
+browser:  ## install Debian's chromium for test-e2e when missing and possible (as root); otherwise say how
+	@if [ -z "$(CHROMIUM)" ] && ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium (the browser make test-e2e drives; about a minute)"; \
+	    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null; \
+	  else \
+	    echo "error: make test-e2e needs Chromium: run 'sudo apt-get install chromium' (Debian, Ubuntu), or set CHROMIUM=/path/to/chromium" >&2; exit 1; \
+	  fi; \
+	fi
 
 data: $(STAMP) idx  ## rebuild data/*.csv byte-for-byte from the official IDX files (ARGS=--check: compare only)
 	$(PY) scripts/build_sample.py --out data $(ARGS)

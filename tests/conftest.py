@@ -59,3 +59,19 @@ def split(course_data):
     """X_train, Y_train, X_dev, Y_dev with the notebooks' defaults (seed 42, dev_size 400)."""
     pixels, labels = course_data
     return data.split_dev_train(pixels, labels, 400, np.random.default_rng(SEED))
+
+
+# The end-to-end tests (tests/e2e/: JupyterLab and the HTML edition in a real Chromium) take minutes and need a
+# browser, so a plain `pytest` (make test, make unit) leaves them out; `make test-e2e` runs them with --e2e.
+E2E_DIR = Path(__file__).resolve().parent / "e2e"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--e2e", action="store_true",
+                     help="also collect tests/e2e/ (a real browser on JupyterLab and the HTML edition; make test-e2e)")
+
+
+def pytest_ignore_collect(collection_path, config):
+    if collection_path == E2E_DIR and not config.getoption("--e2e"):
+        return True
+    return None

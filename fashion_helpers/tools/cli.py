@@ -207,7 +207,9 @@ def cmd_html(args) -> int:
     note = (f"The notebooks in teaching order, as executed in {source}." if source
             else "The notebooks in teaching order, with the outputs of their last refresh.")
     written = write_html_edition(notebooks, Path(args.out), note)
-    print(f"HTML edition: {len(written) - 1} pages and {written[0]}")
+    maths = ("MathJax bundled in mathjax/, so the formulas render offline" if (Path(args.out) / "mathjax").is_dir()
+             else "MathJax from its CDN (pip install jupyter-server-mathjax to bundle it for offline reading)")
+    print(f"HTML edition: {len(written) - 1} pages and {written[0]}; {maths}")
     return 0
 
 

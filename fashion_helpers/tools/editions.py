@@ -9,6 +9,9 @@ Solutions sit between nbgrader's markers::
 
 In the student edition the lines between the markers become one ``raise NotImplementedError(...)`` at the same
 indentation (the markers stay, so students see where to write); see :mod:`.grading`.
+
+The HTML edition works offline: its pages load MathJax 2.7 from a copy beside them (``mathjax/``), taken from the
+``jupyter-server-mathjax`` package (PyPI, pinned in requirements.txt), and no page loads anything from a CDN.
 """
 
 from __future__ import annotations
@@ -46,16 +49,60 @@ def _title(nb, fallback: str) -> str:
     return fallback
 
 
+#: MathJax 2.7's combined TeX configuration as jupyter-server-mathjax ships it, then our own settings (below).
+MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe,local/course"
+#: jupyter-server-mathjax ships only the STIX-Web fonts (no TeX fonts, no image fonts): say so, or MathJax looks
+#: for the missing ones and warns on the page.
+_MATHJAX_LOCAL_CONFIG = """\
+MathJax.Hub.Config({"HTML-CSS": {availableFonts: [], preferredFont: null, webFont: "STIX-Web", imageFont: null}});
+MathJax.Ajax.loadComplete("[MathJax]/config/local/course.js");
+"""
+# The lab template loads require.js from a CDN for widgets; these pages have none, and must not need the network.
+_OFFLINE_TEMPLATE = """\
+{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+"""
+
+
+def local_mathjax() -> Path | None:
+    """The folder of MathJax 2.7 that the ``jupyter-server-mathjax`` package ships, or None when it is missing."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("jupyter_server_mathjax")
+    if spec is None or not spec.origin:
+        return None
+    folder = Path(spec.origin).parent / "static"
+    return folder if (folder / "MathJax.js").is_file() else None
+
+
+def _bundle_mathjax(source: Path, out: Path) -> str:
+    """Copy MathJax into ``out/mathjax`` with the course's font settings; returns the pages' (relative) URL."""
+    shutil.copytree(source, out / "mathjax")
+    (out / "mathjax" / "config" / "local").mkdir(parents=True, exist_ok=True)
+    (out / "mathjax" / "config" / "local" / "course.js").write_text(_MATHJAX_LOCAL_CONFIG, encoding="utf-8")
+    return f"mathjax/MathJax.js?config={MATHJAX_CONFIG}"
+
+
 def write_html_edition(notebooks: list[Path], out: Path,
-                       note: str = "The notebooks in teaching order, with the outputs of their last refresh.") -> list[Path]:
-    """Render executed notebooks to HTML pages with an ``index.html`` in teaching order; ``note`` heads the list."""
+                       note: str = "The notebooks in teaching order, with the outputs of their last refresh.",
+                       mathjax: Path | None = None) -> list[Path]:
+    """Render executed notebooks to HTML pages with an ``index.html`` in teaching order; ``note`` heads the list.
+
+    mathjax: a MathJax 2.7 folder to bundle into ``out/mathjax`` (default: :func:`local_mathjax`), so the formulas
+    render offline; without one the pages fall back to MathJax's CDN.
+    """
     import nbformat
+    from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    exporter = HTMLExporter()
+    exporter = HTMLExporter(extra_loaders=[DictLoader({"course_offline.html.j2": _OFFLINE_TEMPLATE})],
+                            template_file="course_offline.html.j2")
+    mathjax = mathjax or local_mathjax()
+    if mathjax is not None:
+        exporter.mathjax_url = _bundle_mathjax(mathjax, out)
     entries, written = [], []
     for path in notebooks:
         nb = nbformat.read(str(path), as_version=4)

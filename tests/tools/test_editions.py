@@ -1,5 +1,7 @@
 """The student edition (nbgrader's release: solutions stubbed, runs top to bottom) and the HTML edition."""
 
+import re
+
 import nbformat
 import pytest
 
@@ -94,3 +96,22 @@ def test_html_edition_has_every_page_and_an_index_in_teaching_order(tmp_path):
         page = (tmp_path / "html" / f"{path.stem}.html").read_text()
         assert "<html" in page and "data:image/png;base64" in page
     assert len(written) == len(NOTEBOOKS) + 1
+
+
+def test_html_edition_bundles_mathjax_so_its_pages_load_nothing_from_the_network(tmp_path):
+    editions.write_html_edition(NOTEBOOKS[:1], tmp_path / "html")
+    page = (tmp_path / "html" / f"{NOTEBOOKS[0].stem}.html").read_text()
+    assert f'<script src="mathjax/MathJax.js?config={editions.MATHJAX_CONFIG}">' in page
+    assert not re.findall(r'<script[^>]*\ssrc="(?:https?:)?//', page), "a page loads a script from the network"
+    bundle = tmp_path / "html" / "mathjax"
+    for name in editions.MATHJAX_CONFIG.split(","):
+        assert (bundle / "config" / f"{name}.js").is_file() or (bundle / "extensions" / f"{name}.js").is_file()
+    assert list((bundle / "fonts" / "HTML-CSS" / "STIX-Web" / "woff").glob("*.woff"))
+
+
+def test_html_edition_without_a_local_mathjax_falls_back_to_its_cdn(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(editions, "local_mathjax", lambda: None)
+    assert cli.main(["html", "--notebooks", str(NOTEBOOK_DIR), "--out", str(tmp_path / "html")]) == 0
+    assert "MathJax from its CDN" in capsys.readouterr().out
+    assert not (tmp_path / "html" / "mathjax").exists()
+    assert "cdnjs.cloudflare.com/ajax/libs/mathjax/" in (tmp_path / "html" / f"{NOTEBOOKS[0].stem}.html").read_text()
