@@ -145,7 +145,11 @@ def check_init_params(fn) -> str:
     other = fn(np.random.default_rng(1), 784, 20, 10)
     if np.array_equal(out[0], other[0]):
         _fail("different seeds gave the same W1: draw from the rng argument")
-    return "shapes (20, 784) (20, 1) (10, 20) (10, 1), values in [-0.5, 0.5), drawn from rng"
+    reference = ref.init_params(np.random.default_rng(0), 784, 20, 10)
+    if not all(np.array_equal(a, b) for a, b in zip(out, reference)):
+        _fail("the values differ from the reference draw with the same seed: draw W1, then b1, W2, b2, each as "
+              "rng.random(shape) - 0.5, so that every notebook gets the same initial weights")
+    return "shapes (20, 784) (20, 1) (10, 20) (10, 1), values in [-0.5, 0.5), the reference draw from rng"
 
 
 @_self_check

@@ -133,6 +133,12 @@ def bug_init_global_rng(rng, input_size=784, hidden_neurons=20, output_size=10):
             np.random.rand(output_size, hidden_neurons) - 0.5, np.random.rand(output_size, 1) - 0.5)
 
 
+def bug_init_draw_order(rng, input_size=784, hidden_neurons=20, output_size=10):
+    b1 = rng.random((hidden_neurons, 1)) - 0.5  # b1 before W1: right shapes and range, other weights
+    W1 = rng.random((hidden_neurons, input_size)) - 0.5
+    return W1, b1, rng.random((output_size, hidden_neurons)) - 0.5, rng.random((output_size, 1)) - 0.5
+
+
 def bug_forward_no_bias(W1, b1, W2, b2, X):
     Z1 = W1 @ X
     A1 = network.ReLU(Z1)
@@ -175,6 +181,7 @@ CATALOGUE = [
     ("init_params", bug_init_wrong_shape, {}, r"W1 has shape \(784, 20\), expected \(20, 784\)"),
     ("init_params", bug_init_not_centred, {}, r"expected \[-0\.5, 0\.5\).*subtract 0\.5"),
     ("init_params", bug_init_global_rng, {}, r"draw from the rng argument, not from np\.random"),
+    ("init_params", bug_init_draw_order, {}, r"differ from the reference draw .* draw W1, then b1, W2, b2"),
     ("forward_prop", bug_forward_no_bias, {}, r"Z1 lacks the bias"),
     ("forward_prop", bug_forward_relu_output, {}, r"A2 is ReLU\(Z2\): the output layer uses softmax"),
     ("get_predictions", bug_predictions_wrong_axis, {}, r"argmax over axis=0"),

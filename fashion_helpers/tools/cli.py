@@ -99,7 +99,7 @@ def cmd_run(args) -> int:
     values = prepare_parameters(collect_values(args.params, args.p), declared)
     out = Path(args.out) if args.out else _default_out("run")
     if out.exists() and any(out.iterdir()):
-        raise CourseInputError(f"{out} already holds results: choose another --out (OUT=...) or remove it first")
+        raise CourseInputError(f"{out} already holds results: choose another --out or remove it first")
     print(f"Running {len(declared)} notebook(s) into {out}/ "
           f"with {', '.join(f'{k}={v}' for k, v in values.items()) or 'the defaults'}", flush=True)
     results = run_series(out, values, declared, workers=args.jobs, progress=not args.quiet)
