@@ -36,8 +36,10 @@ SPEC: dict[str, Parameter] = {
     "alpha": Parameter("float", 0.10, "learning rate of gradient descent", 0, strict=True),
     "iterations": Parameter("int", 500, "gradient-descent updates (full batch)", 1),
     "print_every": Parameter("int", 10, "log loss and accuracy every this many iterations", 1),
-    "lambda_regs": Parameter("float list", [0.0, 0.1, 1.0, 10.0, 30.0, 100.0],
+    "lambda_regs": Parameter("float list", [0.0, 1.0, 3.0, 10.0, 30.0],
                              "L2 strengths tried in the sweep (each >= 0)", 0),
+    "train_size": Parameter("int", 200, "training images of 07's L2 study: a small set that overfits visibly", 1),
+    "n_seeds": Parameter("int", 4, "seeds seed, seed+1, ... over which 07's L2 sweep is repeated", 1),
     "top_k": Parameter("int", 3, "how many of the most frequent confusions to study", 1),
 }
 DEFAULTS = {name: p.default for name, p in SPEC.items()}
