@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from .data import CLASS_NAMES, IMAGE_SHAPE, NUM_CLASSES, class_counts
 
-DPI = 80  # small PNGs keep the committed notebooks light
+DPI = 100  # readable on screen; still light enough for the committed notebooks
 
 
 def show_inline() -> None:
@@ -59,11 +59,11 @@ def image_grid(X, Y, indices=None, predictions=None, columns: int = 8, title: st
         ax.imshow(_image(X[:, idx]), cmap="gray_r", vmin=0, vmax=1)
         label = CLASS_NAMES[int(Y[idx])]
         if predictions is None:
-            ax.set_title(label, fontsize=8)
+            ax.set_title(label, fontsize=9)
         else:
             guess = CLASS_NAMES[int(predictions[idx])]
             right = int(predictions[idx]) == int(Y[idx])
-            ax.set_title(f"{guess}" if right else f"{guess}\n(true: {label})", fontsize=8,
+            ax.set_title(f"{guess}" if right else f"{guess}\n(true: {label})", fontsize=9,
                          color="black" if right else "crimson")
     if title:
         fig.suptitle(title)
@@ -77,7 +77,7 @@ def class_balance(title: str = "Examples per class", **label_sets) -> Figure:
     width = 0.8 / max(1, len(label_sets))
     x = np.arange(NUM_CLASSES)
     for i, (name, labels) in enumerate(label_sets.items()):
-        ax.bar(x + i * width, class_counts(labels), width=width, label=name)
+        ax.bar(x + i * width, class_counts(labels), width=width, label=name.replace("_", " "))
     ax.set_xticks(x + width * (len(label_sets) - 1) / 2, CLASS_NAMES, rotation=30, ha="right")
     ax.set_ylabel("number of images")
     ax.set_title(title)
@@ -113,7 +113,7 @@ def probability_bars(image, probabilities, true_label: int | None = None, title:
     colors = ["tab:blue"] * NUM_CLASSES
     colors[int(np.argmax(probabilities))] = "tab:orange"
     ax_bar.bar(range(NUM_CLASSES), probabilities, color=colors)
-    ax_bar.set_xticks(range(NUM_CLASSES), CLASS_NAMES, rotation=30, ha="right", fontsize=8)
+    ax_bar.set_xticks(range(NUM_CLASSES), CLASS_NAMES, rotation=30, ha="right", fontsize=9)
     ax_bar.set_ylim(0, 1)
     ax_bar.set_ylabel("probability")
     ax_bar.set_title(title or "predicted probabilities")
@@ -126,8 +126,9 @@ def training_curves(history: dict, title: str = "Training") -> Figure:
     fig = Figure(figsize=(10, 3.4), dpi=DPI)
     ax_loss, ax_acc = fig.subplots(1, 2)
     ax_loss.plot(history["iteration"], history["loss"], marker=".")
+    ax_loss.set_yscale("log")  # the first steps dominate a linear axis; on a log axis the tail's slope shows
     ax_loss.set_xlabel("iteration")
-    ax_loss.set_ylabel("cross-entropy loss")
+    ax_loss.set_ylabel("cross-entropy loss (log scale)")
     ax_loss.set_title(f"{title}: loss")
     ax_acc.plot(history["iteration"], history["train_accuracy"], marker=".", color="tab:green")
     ax_acc.set_xlabel("iteration")
@@ -154,7 +155,7 @@ def confusion_heatmap(cm, title: str = "Confusion matrix") -> Figure:
     threshold = cm.max() / 2 if cm.size else 0
     for (t, p), count in np.ndenumerate(cm):
         if count:
-            ax.text(p, t, str(count), ha="center", va="center", fontsize=8,
+            ax.text(p, t, str(count), ha="center", va="center", fontsize=9,
                     color="white" if count > threshold else "black")
     fig.tight_layout()
     return fig
@@ -176,8 +177,10 @@ def first_layer_weights(W1, columns: int = 10,
     fig, axes = _grid(W1.shape[0], min(columns, W1.shape[0]), size=1.3, extra_height=0.45, title=bool(title))
     limit = float(np.abs(W1).max()) or 1.0
     for i, (ax, row) in enumerate(zip(axes, W1)):
-        ax.imshow(row.reshape(IMAGE_SHAPE), cmap="RdBu_r", vmin=-limit, vmax=limit)
-        ax.set_title(f"neuron {i}", fontsize=8)
+        image = ax.imshow(row.reshape(IMAGE_SHAPE), cmap="RdBu_r", vmin=-limit, vmax=limit)
+        ax.set_title(f"neuron {i}", fontsize=9)
+    fig.subplots_adjust(right=0.84)  # room for the colour bar and its labels on the right
+    fig.colorbar(image, cax=fig.add_axes((0.86, 0.2, 0.015, 0.6)), label="weight")
     if title:
         fig.suptitle(title)
     return fig
@@ -197,7 +200,7 @@ def metric_vs_lambda(table, title: str = "Accuracy against L2 strength") -> Figu
     ticks = list(x)
     ax.set_xticks(ticks, [f"{v:g}" for v in lambdas], rotation=45)
     ax.minorticks_off()
-    ax.set_xlabel("lambda_reg")
+    ax.set_xlabel("L2 strength λ (lambda_reg; 0 at the left edge)")
     ax.set_ylabel("accuracy (%)")
     ax.set_title(title)
     ax.grid(alpha=0.3)
