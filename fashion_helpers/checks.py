@@ -458,3 +458,214 @@ def gradient_check(X, Y, params, backward=ref.backward_prop, lambda_reg: float =
         print(f"{verdict}  gradient check (lambda_reg={lambda_reg:g}): relative error ~1e{magnitude}, "
               f"threshold {threshold:.0e}")
     return error
+
+
+# --------------------------------------------------------------------------- notebook 08: improving the network
+
+
+def _draw_init(fn, seed: int = 3, hidden: int = 300):
+    out = fn(np.random.default_rng(seed), 784, hidden, NUM_CLASSES)
+    if not isinstance(out, tuple) or len(out) != 4:
+        _fail(f"{getattr(fn, '__name__', 'the initialiser')} must return four arrays: W1, b1, W2, b2")
+    return tuple(_as_array(name, p) for name, p in zip(("W1", "b1", "W2", "b2"), out))
+
+
+def _check_init_shapes_and_biases(params, hidden: int) -> None:
+    for name, got, shape in zip(("W1", "b1", "W2", "b2"), params,
+                                ((hidden, 784), (hidden, 1), (NUM_CLASSES, hidden), (NUM_CLASSES, 1))):
+        if got.shape != shape:
+            _fail(f"{name} has shape {got.shape}, expected {shape}")
+    if np.any(params[1]) or np.any(params[3]):
+        _fail("the biases are not zero: with scaled weights, start b1 and b2 at np.zeros")
+
+
+@_self_check
+def check_he_init(fn) -> str:
+    """Check ``he_init(rng, input_size, hidden_neurons, output_size)``: normal weights, sd sqrt(2 / fan_in), zero biases."""
+    from . import improve
+
+    hidden = 300
+    params = _draw_init(fn, hidden=hidden)
+    W1, _, W2, _ = params
+    if np.all(W1 >= -0.5) and np.all(W1 < 0.5) and abs(W1.std() - np.sqrt(1 / 12)) < 0.01:
+        _fail("W1 looks uniform on [-0.5, 0.5): that is the mid-term's initialisation; draw from "
+              "rng.standard_normal and scale by np.sqrt(2 / input_size)")
+    _check_init_shapes_and_biases(params, hidden)
+    for name, W, fan_in, fan_out in (("W1", W1, 784, hidden), ("W2", W2, hidden, NUM_CLASSES)):
+        sd = W.std()
+        if abs(sd - np.sqrt(2 / fan_in)) > 0.15 * np.sqrt(2 / fan_in):
+            if abs(sd - np.sqrt(2 / fan_out)) < 0.15 * np.sqrt(2 / fan_out):
+                _fail(f"{name} is scaled by its fan_out ({fan_out}): He uses the number of inputs, sqrt(2 / {fan_in})")
+            if abs(sd - np.sqrt(1 / fan_in)) < 0.15 * np.sqrt(1 / fan_in):
+                _fail(f"{name} has standard deviation sqrt(1 / fan_in): He's factor 2 makes up for ReLU zeroing half")
+            _fail(f"{name} has standard deviation {sd:.4f}, expected about sqrt(2 / {fan_in}) = {np.sqrt(2 / fan_in):.4f}")
+    expected = improve.he_init(np.random.default_rng(3), 784, hidden, NUM_CLASSES)
+    for name, got, exp in zip(("W1", "b1", "W2", "b2"), params, expected):
+        _compare(name, got, exp)
+    return "normal weights with sd sqrt(2 / fan_in), zero biases, drawn W1 then W2"
+
+
+@_self_check
+def check_glorot_init(fn) -> str:
+    """Check ``glorot_init(rng, ...)``: uniform weights in [-r, r), r = sqrt(6 / (fan_in + fan_out)), zero biases."""
+    from . import improve
+
+    hidden = 300
+    params = _draw_init(fn, hidden=hidden)
+    _check_init_shapes_and_biases(params, hidden)
+    W1, _, W2, _ = params
+    for name, W, fan_in, fan_out in (("W1", W1, 784, hidden), ("W2", W2, hidden, NUM_CLASSES)):
+        r = np.sqrt(6 / (fan_in + fan_out))
+        if W.min() >= 0:
+            _fail(f"{name} holds no negative weights: map rng.random() from [0, 1) to [-r, r) with (2 * u - 1) * r")
+        if np.abs(W).max() > r:
+            _fail(f"{name} reaches {np.abs(W).max():.4f}, beyond r = sqrt(6 / ({fan_in} + {fan_out})) = {r:.4f}")
+        if np.abs(W).max() < 0.9 * r:
+            _fail(f"{name} stays within {np.abs(W).max():.4f}, far inside r = sqrt(6 / (fan_in + fan_out)) = {r:.4f}")
+    expected = improve.glorot_init(np.random.default_rng(3), 784, hidden, NUM_CLASSES)
+    for name, got, exp in zip(("W1", "b1", "W2", "b2"), params, expected):
+        _compare(name, got, exp)
+    return "uniform weights in [-r, r) with r = sqrt(6 / (fan_in + fan_out)), zero biases"
+
+
+def _tiny_gradients():
+    _, _, W1, b1, W2, b2 = _fixture()
+    params = (W1, b1, W2, b2)
+    gen = np.random.default_rng(11)
+    grads = tuple(gen.standard_normal(p.shape) for p in params)
+    return params, grads
+
+
+@_self_check
+def check_momentum_update(fn) -> str:
+    """Check ``momentum_update(params, grads, velocity, alpha, beta)``: v <- beta v + g, theta <- theta - alpha v."""
+    from . import improve
+
+    params, grads = _tiny_gradients()
+    velocity = tuple(0.5 * g for g in grads)  # a velocity left over from earlier steps
+    out = fn(params, grads, velocity, 0.1, 0.9)
+    if not isinstance(out, tuple) or len(out) != 2:
+        _fail("momentum_update must return two things: the new params and the new velocity")
+    got_params, got_velocity = out
+    exp_params, exp_velocity = improve.momentum_update(params, grads, velocity, 0.1, 0.9)
+    if len(got_velocity) != 4 or len(got_params) != 4:
+        _fail("params and velocity must each be four arrays, in the order W1, b1, W2, b2")
+    if np.allclose(got_params[0], params[0] - 0.1 * grads[0]):
+        _fail("the step ignores the velocity: that is plain gradient descent; step by alpha times the new velocity")
+    if np.allclose(got_velocity[0], velocity[0]):
+        _fail("the velocity was not updated: v = beta * v + g")
+    if np.allclose(got_velocity[0], 0.9 * velocity[0] + 0.1 * grads[0]):
+        _fail("the velocity is an average with (1 - beta) * g: the course's momentum adds the whole gradient, "
+              "v = beta * v + g")
+    if np.allclose(got_params[0], params[0] + 0.1 * exp_velocity[0]):
+        _fail("W1 moved uphill: subtract alpha * v")
+    for name, got, exp in zip(("v_W1", "v_b1", "v_W2", "v_b2"), got_velocity, exp_velocity):
+        _compare(f"velocity {name}", got, exp)
+    for name, got, exp in zip(("W1", "b1", "W2", "b2"), got_params, exp_params):
+        _compare(name, got, exp)
+    return "the velocity remembers past gradients, the step follows the velocity"
+
+
+@_self_check
+def check_adam_update(fn) -> str:
+    """Check ``adam_update(params, grads, state, alpha)`` over two steps against the reference."""
+    from . import improve
+
+    params, grads = _tiny_gradients()
+    zero = tuple(np.zeros_like(p) for p in params)
+    state = (zero, zero, 0)
+    out = fn(params, grads, state, 0.01)
+    if not isinstance(out, tuple) or len(out) != 2 or not isinstance(out[1], tuple) or len(out[1]) != 3:
+        _fail("adam_update must return (params, (m, v, t))")
+    got_params, (m, v, t) = out
+    exp_params, exp_state = improve.adam_update(params, grads, state, 0.01)
+    if t != 1:
+        _fail(f"the step count t is {t!r} after one step from 0: add 1 before using it")
+    step = params[0] - got_params[0]
+    for factor, mistake in ((0.1, "ten times too small: divide m by (1 - beta1**t)"),
+                            (np.sqrt(1000), "about 32 times too large: divide v by (1 - beta2**t)"),
+                            (0.1 * np.sqrt(1000), "about 3 times too large: neither m nor v is bias-corrected; "
+                                                  "divide m by (1 - beta1**t) and v by (1 - beta2**t)")):
+        if np.allclose(step, 0.01 * factor * np.sign(grads[0]), rtol=1e-3):
+            _fail(f"the first step is {mistake}, to undo their start at zero")
+    if not np.allclose(np.abs(step), 0.01, rtol=1e-3):
+        _fail("the first Adam step should move every weight by about alpha (m_hat / sqrt(v_hat) = sign(g)): "
+              "check the bias corrections m / (1 - beta1**t) and v / (1 - beta2**t), and the square root")
+    for name, got, exp in zip(("m", "v"), (m, v), exp_state[:2]):
+        for part, g, e in zip(("W1", "b1", "W2", "b2"), got, exp):
+            _compare(f"{name} for {part}", g, e)
+    second = fn(got_params, tuple(0.5 * g for g in grads), (m, v, t), 0.01)
+    expected = improve.adam_update(exp_params, tuple(0.5 * g for g in grads), exp_state, 0.01)
+    for name, got, exp in zip(("W1", "b1", "W2", "b2"), second[0], expected[0]):
+        _compare(f"{name} after two steps", got, exp)
+    return "running means of g and g², bias-corrected, one step size per weight, over two steps"
+
+
+def _sample_images():
+    """Four 28x28 images that are not symmetric, as columns (784, 4) in [0, 1]."""
+    gen = np.random.default_rng(5)
+    X = gen.random((784, 4))
+    X[:100] = 0.0  # a blank top band, as in real images
+    return X
+
+
+@_self_check
+def check_flip_left_right(fn) -> str:
+    """Check ``flip_left_right(X)``: each image (a column, 28x28) mirrored left to right."""
+    from . import improve
+
+    X = _sample_images()
+    got = _as_array("flip_left_right(X)", fn(X.copy()))
+    expected = improve.flip_left_right(X)
+    if got.shape == expected.shape:
+        images = X.reshape(28, 28, 4)
+        if np.allclose(got, images[::-1, :, :].reshape(X.shape)):
+            _fail("the images were flipped upside down: reverse the columns of each 28x28 image (axis 1), not the rows")
+        if np.allclose(got, X[::-1]):
+            _fail("the whole column of 784 pixels was reversed: that turns the image upside down and mirrors it; "
+                  "reshape to (28, 28, m) first")
+        if np.allclose(got, X[:, ::-1]):
+            _fail("the order of the images was reversed, not their pixels: reshape to (28, 28, m) and reverse axis 1")
+    _compare("flip_left_right(X)", got, expected)
+    return "every image mirrored left to right, still one column per image"
+
+
+@_self_check
+def check_shift_images(fn) -> str:
+    """Check ``shift_images(X, dx, dy)``: images moved right by dx and down by dy, blanks (0) where nothing came in."""
+    from . import improve
+
+    X = _sample_images()
+    got = _as_array("shift_images(X, 2, -1)", fn(X.copy(), 2, -1))
+    expected = improve.shift_images(X, 2, -1)
+    if got.shape == expected.shape:
+        rolled = np.roll(np.roll(X.reshape(28, 28, 4), 2, axis=1), -1, axis=0).reshape(X.shape)
+        if np.allclose(got, rolled):
+            _fail("np.roll wraps the pixels that leave one side back in on the other: fill with 0 instead")
+        if np.allclose(got, improve.shift_images(X, -2, 1)):
+            _fail("the shift goes the wrong way: dx > 0 moves the image right, dy > 0 moves it down")
+        if np.allclose(got, improve.shift_images(X, -1, 2)) or np.allclose(got, improve.shift_images(X, 1, -2)):
+            _fail("dx and dy are swapped: dx moves along a row (columns, axis 1), dy along a column (rows, axis 0)")
+    _compare("shift_images(X, 2, -1)", got, expected)
+    per_image = _as_array("shift_images(X, dx, dy)", fn(X.copy(), np.array([0, 1, -2, 0]), np.array([0, 0, 1, -1])))
+    _compare("shift_images with one shift per image", per_image,
+             improve.shift_images(X, np.array([0, 1, -2, 0]), np.array([0, 0, 1, -1])))
+    return "images moved right by dx, down by dy, blank where nothing came in; one shift each also works"
+
+
+@_self_check
+def check_should_stop(fn) -> str:
+    """Check ``should_stop(dev_accuracies, patience)``: stop once ``patience`` epochs have not beaten the best."""
+    cases = [([70.0], 2, False), ([70.0, 72.0, 71.0], 2, False), ([70.0, 72.0, 71.0, 72.0], 2, True),
+             ([70.0, 72.0, 71.0, 71.5, 72.5], 2, False), ([80.0, 79.0], 1, True), ([79.0, 80.0], 1, False)]
+    for accuracies, patience, expected in cases:
+        got = fn(list(accuracies), patience)
+        if got is None:
+            _fail("should_stop returned None: did you forget a return statement?")
+        if bool(got) != expected:
+            if accuracies == [70.0, 72.0, 71.0, 72.0]:
+                _fail(f"should_stop({accuracies}, {patience}) is {got}: equalling the best is not beating it, "
+                      "so the best epoch is still epoch 1 and two epochs have passed without improvement")
+            _fail(f"should_stop({accuracies}, patience={patience}) is {got}, expected {expected}: count the epochs "
+                  "after the best one (np.argmax gives the first best)")
+    return "stops once patience epochs pass without beating the best dev accuracy; a tie is no improvement"

@@ -9,16 +9,16 @@ import nbformat
 import pytest
 
 import fashion_helpers
-from fashion_helpers import analysis, checks, data, network
+from fashion_helpers import analysis, checks, data, improve, network
 from fashion_helpers.tools.parameters import DEFAULTS
 from fashion_helpers.tools.runner import list_notebooks
 
 from .conftest import NOTEBOOK_DIR, ROOT
 
 EXPECTED = ["01_initialization", "02_activations", "03_forward_propagation", "04_backward_propagation",
-            "05_gradient_descent", "06_validation", "07_error_analysis_l2"]
+            "05_gradient_descent", "06_validation", "07_error_analysis_l2", "08_improving_the_model"]
 NOTEBOOKS = list_notebooks(directory=NOTEBOOK_DIR)
-MODULES = (network, data, checks, analysis)
+MODULES = (network, data, checks, analysis, improve)
 
 
 def load(path):

@@ -75,6 +75,19 @@ def collect_values(params_file: str | None, overrides: list[str]) -> dict:
     return values
 
 
+def file_values_for(declared: dict, params_file: str | None, overrides: list[str]) -> dict:
+    """:func:`collect_values` for a run of some notebooks: a parameter file serves the whole series, so its known
+    names that none of the selected notebooks declares are left out (``-p`` overrides are kept, and refused later
+    if no selected notebook uses them; unknown names are always refused)."""
+    from .parameters import SPEC
+
+    used = set().union(*declared.values()) if declared else set()
+    values = {name: value for name, value in collect_values(params_file, []).items()
+              if name in used or name not in SPEC}
+    values.update(collect_values(None, overrides))
+    return values
+
+
 def _default_out(prefix: str) -> Path:
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     return Path("runs") / f"{prefix}-{stamp}"
@@ -96,7 +109,7 @@ def cmd_run(args) -> int:
     from .runner import declarations, list_notebooks, prepare_parameters, run_series
 
     declared = declarations(list_notebooks(args.selection, args.notebooks))
-    values = prepare_parameters(collect_values(args.params, args.p), declared)
+    values = prepare_parameters(file_values_for(declared, args.params, args.p), declared)
     out = Path(args.out) if args.out else _default_out("run")
     if out.exists() and any(out.iterdir()):
         raise CourseInputError(f"{out} already holds results: choose another --out or remove it first")

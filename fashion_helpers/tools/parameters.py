@@ -39,8 +39,22 @@ SPEC: dict[str, Parameter] = {
     "lambda_regs": Parameter("float list", [0.0, 1.0, 3.0, 10.0, 30.0],
                              "L2 strengths tried in the sweep (each >= 0)", 0),
     "train_size": Parameter("int", 200, "training images of 07's L2 study: a small set that overfits visibly", 1),
-    "n_seeds": Parameter("int", 4, "seeds seed, seed+1, ... over which 07's L2 sweep is repeated", 1),
     "top_k": Parameter("int", 3, "how many of the most frequent confusions to study", 1),
+    "n_seeds": Parameter("int", 3, "seeds for the spread of a result: 07 repeats its L2 sweep with seeds seed, "
+                         "seed+1, ...; 08 trains each configuration that many times (training k draws from "
+                         "default_rng([seed, k])); each result is their mean ± standard deviation", 1),
+    "epochs": Parameter("int", 20, "passes over the training images in mini-batch training (also MLPClassifier's "
+                        "max_iter)", 1),
+    "batch_size": Parameter("int", 64, "images per mini-batch (one update each)", 1),
+    "adam_alpha": Parameter("float", 0.001, "learning rate of Adam (and of MLPClassifier)", 0, strict=True),
+    "wide_neurons": Parameter("int", 128, "hidden width of the wider network (still one hidden layer)", 1),
+    "patience": Parameter("int", 5, "early stopping: epochs without a better dev accuracy before training stops", 1),
+    "lambda_reg": Parameter("float", 1.0, "L2 strength tried on the wider network (the cost of 07: "
+                            "lambda/(2m) times the squared weights)", 0),
+    "max_shift": Parameter("int", 1, "augmentation: each training image is mirrored at random and shifted by up to "
+                           "this many pixels (0: mirror only)", 0),
+    "svc_max_train": Parameter("int", 10000, "most training images the RBF SVC baseline is fitted on (its time grows "
+                               "with their square; binds on the full data only)", 1),
 }
 DEFAULTS = {name: p.default for name, p in SPEC.items()}
 

@@ -56,6 +56,16 @@ def test_shipped_parameter_files_are_valid(name):
     runner.prepare_parameters(values, runner.declarations(NOTEBOOKS))
 
 
+@pytest.mark.parametrize("name", ["default", "quick", "full"])
+def test_a_shared_parameter_file_serves_one_notebook(name):
+    """A parameter file is for the series: running only 08 with it drops what only 01-07 use (lambda_regs, ...)."""
+    selection = {nb: runner.declared_parameters(nb) for nb in NOTEBOOKS if nb.stem.startswith("08")}
+    values = cli.file_values_for(selection, str(ROOT / "params" / f"{name}.yaml"), ["seed=3"])
+    assert "lambda_regs" not in values and "print_every" not in values and values["seed"] == 3
+    if name != "full":  # full.yaml's paths need the IDX files (checked by the next test)
+        runner.prepare_parameters(values, selection)
+
+
 def test_full_data_parameter_file_is_valid(official_idx):
     values = cli.collect_values(str(ROOT / "params" / "full.yaml"), [])
     runner.prepare_parameters(values, runner.declarations(NOTEBOOKS))
