@@ -2,7 +2,6 @@
 at the same versions, environment.yml (conda) the same pins, all within pyproject.toml's ranges; and the
 course environment holds exactly the lock."""
 
-import importlib.metadata
 import re
 import tomllib
 
@@ -91,11 +90,16 @@ def test_every_locked_package_has_hashes_and_the_lock_names_no_index_or_local_pa
 
 
 def test_the_course_environment_is_exactly_the_lock():
-    """What `pip freeze` lists in .venv, less the course package itself and the installers pip and uv."""
+    """`pip freeze` in .venv, less the course package itself (editable) and the installers pip and uv. Asked of a
+    fresh process: this one may have imported setuptools, whose vendored packages then look installed."""
+    import subprocess
+    import sys
+
+    freeze = subprocess.run([sys.executable, "-m", "pip", "freeze", "--all", "--exclude-editable"], cwd="/",
+                            capture_output=True, text=True, check=True).stdout
     installed = {}
-    for dist in importlib.metadata.distributions():
-        name = canonicalize_name(dist.metadata["Name"])
-        if name in ("pip", "uv", "fashion-helpers"):
-            continue
-        installed[name] = dist.version
+    for line in freeze.splitlines():
+        name, sep, version = line.partition("==")
+        if sep and canonicalize_name(name) not in ("pip", "uv", "fashion-helpers"):
+            installed[canonicalize_name(name)] = version
     assert installed == lock_pins()
