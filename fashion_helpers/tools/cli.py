@@ -251,9 +251,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     jobs = max(1, min(2, os.cpu_count() or 1))
 
-    def common(p, with_params=True):
+    def notebooks_option(p):
         p.add_argument("--notebooks", type=Path, default=None, metavar="DIR",
                        help="folder of the series NN_*.ipynb (default: ./notebooks)")
+
+    def common(p, with_params=True):
+        notebooks_option(p)
         p.add_argument("--jobs", type=int, default=jobs, help=f"notebooks run side by side (default {jobs})")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
         if with_params:
@@ -282,22 +285,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("student", help="write the student edition")
     p.add_argument("--out", default="editions/student")
-    p.add_argument("--notebooks", type=Path, default=None, metavar="DIR", help="folder of the series")
+    notebooks_option(p)
     p.set_defaults(func=cmd_student)
 
     p = sub.add_parser("autograde-check", help="nbgrader round trip: solutions, stubs and one bug, autograded")
     p.add_argument("--out", help="folder for the course directories (default runs/autograde-<time>)")
-    p.add_argument("--notebooks", type=Path, default=None, metavar="DIR", help="folder of the series")
+    notebooks_option(p)
     p.set_defaults(func=cmd_autograde_check)
 
     p = sub.add_parser("html", help="write the HTML edition with an index page")
     p.add_argument("--source", help="folder of executed notebooks (default notebooks/)")
     p.add_argument("--out", default="editions/html")
-    p.add_argument("--notebooks", type=Path, default=None, metavar="DIR", help="folder of the series")
+    notebooks_option(p)
     p.set_defaults(func=cmd_html)
 
     p = sub.add_parser("params", help="list every parameter (a markdown table): default, meaning, notebooks")
-    p.add_argument("--notebooks", type=Path, default=None, metavar="DIR", help="folder of the series")
+    notebooks_option(p)
     p.set_defaults(func=cmd_params)
     return parser
 
