@@ -1,11 +1,15 @@
 """Self-checks for learners: each runs a student's function on small fixed cases and says in words what is wrong.
 
-A check prints one line starting with ``PASS`` when the function is right. When it is wrong it raises
-:class:`CheckFailed` whose message names the mistake. When the function still raises ``NotImplementedError``
-(the student edition's stubs) it prints a friendly "NOT YET ... not implemented yet" line instead, so a
-notebook can run from top to bottom before the exercises are done; under nbgrader's autograde (which sets
-``NBGRADER_EXECUTION``) it raises instead, so an unfinished exercise loses its points. Checks return None,
-so a notebook cell that ends with one displays nothing but that line.
+A check returns the function the rest of the notebook should use, so a self-check cell reads
+``ReLU = checks.check_ReLU(ReLU)``:
+
+- when the student's function is right, it prints one line starting with ``PASS`` and returns the student's
+  function: from there on the notebook's results come from the student's code;
+- while the exercise is open (the function still raises ``NotImplementedError``, as the student edition's stubs
+  do) it prints one "NOT YET" line saying that the notebook uses the package's copy meanwhile, and returns that
+  copy, so a notebook runs from top to bottom before the exercises are done; under nbgrader's autograde (which
+  sets ``NBGRADER_EXECUTION``) it raises instead, so an unfinished exercise loses its points;
+- when the function is wrong it raises :class:`CheckFailed` whose message names the mistake.
 
 The numerical gradient check compares ``backward_prop`` with centred finite differences of the loss and
 reports the relative error beside its threshold.
@@ -28,21 +32,40 @@ class CheckFailed(AssertionError):
     """A self-check found a mistake; the message says which."""
 
 
+#: Where the package keeps the reference copy of each function a check can check (searched in this order).
+_PACKAGE_MODULES = ("network", "analysis", "improve")
+
+
+def package_copy(name: str):
+    """The package's own copy of the exercise function ``name`` (``network.ReLU`` for "ReLU"), and its module name."""
+    import importlib
+
+    for module_name in _PACKAGE_MODULES:
+        module = importlib.import_module(f"{__package__}.{module_name}")
+        if callable(getattr(module, name, None)):
+            return getattr(module, name), module_name
+    raise LookupError(f"no package copy of {name} in {', '.join(_PACKAGE_MODULES)}")
+
+
 def _self_check(func):
-    """Wrap a check: PASS line on success, friendly line for NotImplementedError, CheckFailed otherwise."""
+    """Wrap a check: PASS line and the student's function on success; while the exercise is open, one line and
+    the package's copy; CheckFailed otherwise."""
+    exercise = func.__name__.removeprefix("check_")
 
     @functools.wraps(func)
-    def wrapper(fn, *args, **kwargs) -> None:
+    def wrapper(fn, *args, **kwargs):
         name = getattr(fn, "__name__", repr(fn))
         try:
             message = func(fn, *args, **kwargs)
         except NotImplementedError:
             if os.environ.get("NBGRADER_EXECUTION"):  # nbgrader's autograde: only a cell that raises loses points
                 raise CheckFailed(f"{name}: not implemented yet (it still raises NotImplementedError)") from None
-            print(f"NOT YET  {name}: not implemented yet. Write it between the solution markers, "
-                  "then re-run its cell and this one.")
-            return
+            fallback, module_name = package_copy(exercise)
+            print(f"NOT YET  {name}: not implemented yet; until you write it (between the solution markers, then "
+                  f"re-run its cell and this one) the notebook uses the package's {module_name}.{exercise}.")
+            return fallback
         print(f"PASS  {name}: {message}")
+        return fn
 
     return wrapper
 

@@ -1,7 +1,12 @@
 """A notebook's headline numbers: the last cell of each notebook, tagged ``metrics``, prints them with :func:`headline`.
 
-One ``name: value`` line each, the value in JSON and rounded as the notebook prints it, so a reader sees the
-numbers and the runner (``fashion_helpers.tools``) can collect them from the executed notebook.
+One ``name: value`` line each, the value in JSON and rounded as the notebooks print such numbers, so the line a
+reader sees matches the one printed above it (83.06, not 83.0625) and the runner (``fashion_helpers.tools``) can
+collect them from the executed notebook:
+
+- percentages and percentage points (a name with ``accuracy``, ``gap``, ``gain`` or ``percent``): 2 decimals;
+- losses (a name with ``loss``): 4 decimals;
+- any other float: 4 significant digits (a lambda of 0.003 stays 0.003).
 """
 
 from __future__ import annotations
@@ -9,20 +14,35 @@ from __future__ import annotations
 import json
 import numbers
 
+import numpy as np
+
 #: The tag of the cell whose output holds the headline numbers.
 METRICS_TAG = "metrics"
 
 
-def _plain(value):
-    """A JSON-ready, rounded copy of a metric: floats to 4 decimals, numpy scalars to Python numbers."""
-    if isinstance(value, bool):
-        return value
+#: Name fragments of percentages (printed with 2 decimals) and of losses (4 decimals).
+PERCENT_WORDS = ("accuracy", "gap", "gain", "percent")
+LOSS_WORDS = ("loss",)
+
+
+def _round(name: str, value: float) -> float:
+    if any(word in name for word in PERCENT_WORDS):
+        return round(value, 2)
+    if any(word in name for word in LOSS_WORDS):
+        return round(value, 4)
+    return float(f"{value:.4g}")
+
+
+def _plain(value, name: str = ""):
+    """A JSON-ready, rounded copy of a metric (see the module's rules), numpy scalars as Python numbers."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
     if isinstance(value, numbers.Integral):
         return int(value)
     if isinstance(value, numbers.Real):
-        return round(float(value), 4)
+        return _round(name, float(value))
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [_plain(v, name) for v in value]
     return str(value)
 
 
@@ -33,7 +53,7 @@ def headline(**metrics) -> None:
     ``metrics.json`` and the run's summary.
     """
     for name, value in metrics.items():
-        print(f"{name}: {json.dumps(_plain(value))}")
+        print(f"{name}: {json.dumps(_plain(value, name))}")
 
 
 def parse_headline(text: str) -> dict:

@@ -13,8 +13,9 @@ FUNCTIONS = ["init_params", "ReLU", "ReLU_deriv", "softmax", "forward_prop", "on
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)
-def test_reference_passes_with_one_line(name, capsys):
-    assert getattr(checks, f"check_{name}")(getattr(network, name)) is None
+def test_reference_passes_with_one_line_and_is_the_function_to_use(name, capsys):
+    fn = getattr(network, name)
+    assert getattr(checks, f"check_{name}")(fn) is fn
     out = capsys.readouterr().out
     assert out.startswith(f"PASS  {name}:") and out.count("\n") == 1
 
@@ -24,12 +25,29 @@ def test_reference_backward_passes_with_l2(capsys):
     assert capsys.readouterr().out.startswith("PASS  backward_prop:")
 
 
-def test_not_implemented_is_friendly(capsys):
+def test_not_implemented_is_friendly_and_hands_over_the_package_copy(capsys):
     def ReLU(Z):
         raise NotImplementedError
 
-    assert checks.check_ReLU(ReLU) is None
-    assert capsys.readouterr().out.startswith("NOT YET  ReLU: not implemented yet")
+    assert checks.check_ReLU(ReLU) is network.ReLU
+    out = capsys.readouterr().out
+    assert out.startswith("NOT YET  ReLU: not implemented yet") and out.count("\n") == 1
+    assert "the notebook uses the package's network.ReLU" in out
+
+
+def test_a_different_but_correct_function_passes_and_is_the_one_returned(capsys):
+    def ReLU(Z):
+        return Z * (Z > 0)
+
+    assert checks.check_ReLU(ReLU) is ReLU
+    assert capsys.readouterr().out.startswith("PASS  ReLU:")
+
+
+def test_every_check_knows_the_package_copy_it_falls_back_to():
+    for name in dir(checks):
+        if name.startswith("check_"):
+            fn, module = checks.package_copy(name.removeprefix("check_"))
+            assert fn.__name__ == name.removeprefix("check_") and module in ("network", "analysis", "improve")
 
 
 # ---------------------------------------------------------------- the catalogue of typical student bugs

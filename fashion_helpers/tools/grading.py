@@ -27,7 +27,7 @@ STUB = 'raise NotImplementedError("Exercise: write your solution here, then run 
 COURSE_ID = "fashion-course"
 ASSIGNMENT = "fashion"
 POINTS = 1
-_CHECK_CALL = re.compile(r"^\s*checks\.check_(\w+)\(\s*(\w+)", re.M)
+_CHECK_CALL = re.compile(r"^\s*(?:\w+\s*=\s*)?checks\.check_(\w+)\(\s*(\w+)", re.M)
 _TOP_DEF = re.compile(r"^def (\w+)\(", re.M)
 _BLOCK = re.compile(rf"^([ \t]*){re.escape(BEGIN)}[ \t]*\n(.*?)^[ \t]*{re.escape(END)}[ \t]*$", re.M | re.S)
 
