@@ -56,16 +56,28 @@ def glorot_init(rng: np.random.Generator, input_size: int = NUM_PIXELS, hidden_n
     return W1, b1, W2, b2
 
 
-def initial_params(init: str, rng: np.random.Generator, input_size: int = NUM_PIXELS, hidden_neurons: int = 20):
-    """Starting parameters by name: ``"uniform"`` (the mid-term's [-0.5, 0.5), ``network.init_params``), ``"he"`` or ``"glorot"``."""
+#: The exercise functions of notebook 08, which the trainer takes from a notebook (``functions=``) when given.
+EXERCISES = ("he_init", "glorot_init", "momentum_update", "adam_update", "should_stop", "flip_left_right",
+             "shift_images")
+
+
+def _own(functions, name: str):
+    """``functions[name]`` when a notebook passed its own version, else this module's."""
+    return (functions or {}).get(name) or globals()[name]
+
+
+def initial_params(init: str, rng: np.random.Generator, input_size: int = NUM_PIXELS, hidden_neurons: int = 20,
+                   functions=None):
+    """Starting parameters by name: ``"uniform"`` (the mid-term's [-0.5, 0.5), ``network.init_params``), ``"he"`` or ``"glorot"``.
+
+    functions: a notebook's own ``he_init``/``glorot_init`` by name, used instead of this module's.
+    """
     require_generator(rng)
     require_number("hidden_neurons", hidden_neurons, minimum=1, whole=True)
     if init == "uniform":
         return network.init_params(rng, input_size, hidden_neurons, NUM_CLASSES)
-    if init == "he":
-        return he_init(rng, input_size, hidden_neurons, NUM_CLASSES)
-    if init == "glorot":
-        return glorot_init(rng, input_size, hidden_neurons, NUM_CLASSES)
+    if init in ("he", "glorot"):
+        return _own(functions, f"{init}_init")(rng, input_size, hidden_neurons, NUM_CLASSES)
     raise CourseInputError(f"init must be one of {', '.join(INITIALISERS)}, got {init!r}")
 
 
@@ -113,13 +125,14 @@ def zero_state(params, optimizer: str):
     raise CourseInputError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {optimizer!r}")
 
 
-def optimizer_step(optimizer: str, params, grads, state, alpha: float):
-    """One update with the named rule (``"sgd"``, ``"momentum"``, ``"adam"``): returns ``(params, state)``."""
+def optimizer_step(optimizer: str, params, grads, state, alpha: float, functions=None):
+    """One update with the named rule (``"sgd"``, ``"momentum"``, ``"adam"``): returns ``(params, state)``.
+
+    functions: a notebook's own ``momentum_update``/``adam_update`` by name, used instead of this module's.
+    """
     if optimizer == "sgd":
         return network.update_params(*params, *grads, alpha), state
-    if optimizer == "momentum":
-        return momentum_update(params, grads, state, alpha)
-    return adam_update(params, grads, state, alpha)
+    return _own(functions, f"{optimizer}_update")(params, grads, state, alpha)
 
 
 # --------------------------------------------------------------------------- augmentation
@@ -147,16 +160,16 @@ def shift_images(X, dx, dy):
     return images[r, c, np.arange(m)[None, None, :]].reshape(X.shape)
 
 
-def augment(X, rng: np.random.Generator, max_shift: int = 2):
+def augment(X, rng: np.random.Generator, max_shift: int = 2, functions=None):
     """A randomly changed copy of the images X (784, m): each mirrored with probability 1/2 and shifted by
     whole pixels from -max_shift to max_shift in each direction. The labels do not change; rng draws the flips,
-    then the shifts."""
+    then the shifts. functions: a notebook's own ``flip_left_right``/``shift_images`` by name."""
     m = X.shape[1]
     flip = rng.random(m) < 0.5
-    X = np.where(flip, flip_left_right(X), X)
+    X = np.where(flip, _own(functions, "flip_left_right")(X), X)
     if max_shift:
         dx, dy = rng.integers(-max_shift, max_shift + 1, size=(2, m))
-        X = shift_images(X, dx, dy)
+        X = _own(functions, "shift_images")(X, dx, dy)
     return X
 
 
@@ -180,7 +193,7 @@ def evaluate(params, X, Y) -> float:
 def train_minibatch(X, Y, rng: np.random.Generator, *, hidden_neurons: int = 20, epochs: int = 20,
                     batch_size: int = 64, optimizer: str = "adam", alpha: float = 0.001, init: str = "he",
                     lambda_reg: float = 0.0, augment_data: bool = False, max_shift: int = 1, X_dev=None, Y_dev=None,
-                    patience: int | None = None, params=None):
+                    patience: int | None = None, params=None, functions=None):
     """Train the course network by mini-batch gradient descent. Returns ``params, history``.
 
     Each epoch shuffles the training images with rng and walks through them in batches of ``batch_size``;
@@ -196,6 +209,8 @@ def train_minibatch(X, Y, rng: np.random.Generator, *, hidden_neurons: int = 20,
     history: dict of lists ``epoch``, ``loss`` (mean training loss of the epoch's batches) and, with a dev set,
     ``dev_accuracy``; ``best_epoch`` is the epoch whose parameters are returned.
     rng draws the starting weights, then each epoch's order, then (with augmentation) its changes.
+    functions: a notebook's own versions of the exercise functions (:data:`EXERCISES`) by name; the trainer calls
+    them instead of this module's, so a notebook's results come from the student's code.
     """
     network.check_inputs(X, Y)
     require_generator(rng)
@@ -205,6 +220,10 @@ def train_minibatch(X, Y, rng: np.random.Generator, *, hidden_neurons: int = 20,
     require_number("lambda_reg", lambda_reg, minimum=0)
     if optimizer not in OPTIMIZERS:
         raise CourseInputError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {optimizer!r}")
+    unknown = sorted(set(functions or {}) - set(EXERCISES))
+    if unknown:
+        raise CourseInputError(f"functions: {', '.join(unknown)} is not one of the trainer's exercise functions "
+                               f"({', '.join(EXERCISES)}); pass only those")
     if patience is not None:
         require_number("patience", patience, minimum=1, whole=True)
         if X_dev is None:
@@ -212,7 +231,7 @@ def train_minibatch(X, Y, rng: np.random.Generator, *, hidden_neurons: int = 20,
     if X_dev is not None:
         network.check_inputs(X_dev, Y_dev)
     if params is None:
-        params = initial_params(init, rng, X.shape[0], hidden_neurons)
+        params = initial_params(init, rng, X.shape[0], hidden_neurons, functions)
     else:
         network.check_params(*params, input_size=X.shape[0])
         params = tuple(np.array(p, dtype=np.float64) for p in params)
@@ -227,13 +246,13 @@ def train_minibatch(X, Y, rng: np.random.Generator, *, hidden_neurons: int = 20,
             batch = order[start:start + batch_size]
             X_batch, Y_batch = X[:, batch], Y[batch]
             if augment_data:
-                X_batch = augment(X_batch, rng, max_shift)
+                X_batch = augment(X_batch, rng, max_shift, functions)
             batch_lambda = lambda_reg * Y_batch.size / m
             W1, b1, W2, b2 = params
             Z1, A1, Z2, A2 = network.forward_prop(W1, b1, W2, b2, X_batch)
             losses.append(network.compute_loss(A2, Y_batch, W1, W2, batch_lambda))
             grads = network.backward_prop(Z1, A1, Z2, A2, W1, W2, X_batch, Y_batch, batch_lambda)
-            params, state = optimizer_step(optimizer, params, grads, state, alpha)
+            params, state = optimizer_step(optimizer, params, grads, state, alpha, functions)
         history["epoch"].append(epoch)
         history["loss"].append(float(np.mean(losses)))
         if X_dev is None:
@@ -242,7 +261,7 @@ def train_minibatch(X, Y, rng: np.random.Generator, *, hidden_neurons: int = 20,
         history["dev_accuracy"].append(evaluate(params, X_dev, Y_dev))
         if int(np.argmax(history["dev_accuracy"])) == epoch:
             best, history["best_epoch"] = params, epoch
-        if patience is not None and should_stop(history["dev_accuracy"], patience):
+        if patience is not None and _own(functions, "should_stop")(history["dev_accuracy"], patience):
             break
     if patience is None:  # no early stopping: the last epoch's parameters, whatever the dev set says
         best, history["best_epoch"] = params, history["epoch"][-1]

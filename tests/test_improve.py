@@ -298,3 +298,27 @@ def bug_stop_on_tie(dev_accuracies, patience):
 def test_each_student_bug_is_caught_and_named(check, bug, words):
     with pytest.raises(checks.CheckFailed, match=words):
         check(bug)
+
+
+def test_the_trainer_runs_a_notebooks_own_functions_when_given():
+    """Notebook 08 passes the student's functions: the trainer must call them, not its own copies."""
+    X, Y = np.random.default_rng(0).random((784, 40)), np.arange(40) % 10
+    calls = []
+
+    def counted(name):
+        def fn(*args, **kwargs):
+            calls.append(name)
+            return getattr(improve, name)(*args, **kwargs)
+        return fn
+
+    own = {name: counted(name) for name in improve.EXERCISES}
+    improve.train_minibatch(X, Y, np.random.default_rng(1), epochs=2, batch_size=20, init="glorot",
+                            optimizer="momentum", augment_data=True, X_dev=X, Y_dev=Y, patience=1, functions=own)
+    improve.train_minibatch(X, Y, np.random.default_rng(1), epochs=1, batch_size=20, init="he", functions=own)
+    assert set(calls) == set(improve.EXERCISES)  # the second training's default optimizer is Adam
+
+
+def test_the_trainer_refuses_a_function_it_does_not_use():
+    X, Y = np.random.default_rng(0).random((784, 20)), np.arange(20) % 10
+    with pytest.raises(CourseInputError, match="functions: softmax is not one of the trainer's exercise functions"):
+        improve.train_minibatch(X, Y, np.random.default_rng(1), epochs=1, functions={"softmax": network.softmax})

@@ -184,7 +184,7 @@ def cmd_student(args) -> int:
 
 
 def cmd_autograde_check(args) -> int:
-    from .grading import autograde_check
+    from .grading import autograde_check, course_exercises
     from .runner import list_notebooks
 
     notebooks = list_notebooks(directory=args.notebooks)
@@ -197,10 +197,17 @@ def cmd_autograde_check(args) -> int:
     expected = {"solutions": "full points", "stubs": "0 points, no crash", "one_bug": "one exercise lost"}
     problems = []
     for student, r in results.items():
-        print(f"{student:10s} {r['total']:g} / {r['max']:g} points; lost: {', '.join(r['lost']) or 'none'}; "
+        print(f"{student:10s} {r['total']:g} / {r['max']:g} autograded points; lost: {', '.join(r['lost']) or 'none'}; "
               f"crashed: {', '.join(r['crashed']) or 'none'}  (expected: {expected[student]})")
-    if results["solutions"]["total"] != results["solutions"]["max"]:
+    solutions = results["solutions"]
+    unused = sorted(course_exercises(notebooks) - set(solutions["ran_students_code"]))
+    print(f"solutions: the notebooks ran the student's own code for {len(solutions['ran_students_code'])} "
+          f"exercises after their checks; {len(solutions['to_grade_by_hand'])} inline answers wait for manual "
+          "grading (nbgrader formgrader)")
+    if solutions["total"] != solutions["max"]:
         problems.append("the instructor's solutions did not get full points")
+    if unused:
+        problems.append(f"after its check the notebook never ran the student's {', '.join(unused)}")
     if results["stubs"]["total"] != 0 or results["stubs"]["crashed"]:
         problems.append("the untouched stubs did not score 0 cleanly")
     if len(results["one_bug"]["lost"]) != 1 or not results["one_bug"]["feedback_names_bug"]:

@@ -5,9 +5,18 @@ The series is one nbgrader assignment. Each exercise cell (the one holding ``###
 solution cell; each self-check cell after it (``checks.check_<name>(<name>)``) is an autograded test cell
 worth :data:`POINTS`; markdown cells are locked. :func:`mark_cells` derives all of it from the notebook's
 structure, so ``fashion-course refresh`` keeps it in step and a test checks the committed notebooks.
-Under nbgrader's autograde a self-check raises for an unfinished exercise (``checks`` reads nbgrader's
-``NBGRADER_EXECUTION``), so an untouched stub scores 0; a student still sees the friendly "not implemented
-yet" line.
+Under nbgrader's autograde a self-check writes its "not implemented yet" line to stderr for an unfinished
+exercise (``checks`` reads nbgrader's ``NBGRADER_EXECUTION``), so an untouched stub scores 0 while the rest of the
+notebook runs on the package's copy; a student running the notebook sees the same line on stdout.
+
+Two more kinds of cell, both derived from the notebooks as well:
+
+- an inline question is a markdown cell starting ``**Question N.**``; the markdown cell right after it, tagged
+  ``answer``, holds the instructor's answer. It is a manually graded answer cell worth :data:`POINTS`: the
+  student edition shows "YOUR ANSWER HERE" in its place, and the instructor grades it in nbgrader's formgrader;
+- a code cell tagged ``expected-output`` gets, in the assignment nbgrader releases (not in the committed
+  notebooks, which keep their real outputs), a locked markdown cell after it with the text it printed in the
+  instructor's run: the reference numbers survive the release, which clears every output.
 """
 
 from __future__ import annotations
@@ -29,6 +38,9 @@ ASSIGNMENT = "fashion"
 POINTS = 1
 _CHECK_CALL = re.compile(r"^\s*(?:\w+\s*=\s*)?checks\.check_(\w+)\(\s*(\w+)", re.M)
 _TOP_DEF = re.compile(r"^def (\w+)\(", re.M)
+_QUESTION = re.compile(r"^\*\*Question (\d+)\.\*\*")
+ANSWER_TAG = "answer"
+EXPECTED_TAG = "expected-output"
 _BLOCK = re.compile(rf"^([ \t]*){re.escape(BEGIN)}[ \t]*\n(.*?)^[ \t]*{re.escape(END)}[ \t]*$", re.M | re.S)
 
 #: The submission with one bug: the mid-term's softmax (global max, one of the course's catalogued bugs).
@@ -43,16 +55,6 @@ def _meta(grade_id: str, *, solution=False, grade=False, locked=False) -> dict:
     return meta
 
 
-def _exercise_function(source: str, where: str) -> str:
-    """The top-level function whose body holds the solution region."""
-    before = source[: source.index(BEGIN)]
-    names = _TOP_DEF.findall(before)
-    if not names:
-        raise CourseInputError(f"{where}: the solution region is not inside a function; put it in the body of "
-                               "the function the exercise asks for")
-    return names[-1]
-
-
 def mark_cells(nb, name: str = "the notebook") -> list[str]:
     """Set nbgrader's metadata on every cell from the notebook's structure (in place); returns the grade ids.
 
@@ -65,7 +67,7 @@ def mark_cells(nb, name: str = "the notebook") -> list[str]:
         if cell.cell_type == "code" and cell.source.count(BEGIN) != cell.source.count(END):
             raise CourseInputError(f"{where} has unbalanced {BEGIN} / {END} markers: give each BEGIN line its END line")
         if cell.cell_type == "code" and BEGIN in cell.source:
-            function = _exercise_function(cell.source, where)
+            function = exercises(cell.source, where)[0][0]
             grade_id = f"{function.lower()}_solution"
             cell.metadata["nbgrader"] = _meta(grade_id, solution=True)
             pending[function] = where
@@ -79,7 +81,18 @@ def mark_cells(nb, name: str = "the notebook") -> list[str]:
                 grade_id, k = f"{base}_{k}", k + 1
             cell.metadata["nbgrader"] = _meta(grade_id, grade=True, locked=True)
             checked.add(called[0])
+        elif cell.cell_type == "markdown" and ANSWER_TAG in cell.metadata.get("tags", []):
+            previous = nb.cells[index - 1] if index else None
+            if previous is None or previous.cell_type != "markdown" or not _QUESTION.match(previous.source):
+                raise CourseInputError(f"{where} is tagged {ANSWER_TAG!r} but does not follow a question: put it "
+                                       "right after a markdown cell starting **Question N.**")
+            grade_id = f"answer_q{_QUESTION.match(previous.source).group(1)}"
+            cell.metadata["nbgrader"] = _meta(grade_id, solution=True, grade=True)
         elif cell.cell_type == "markdown":
+            if _QUESTION.match(cell.source) and (index + 1 == len(nb.cells) or ANSWER_TAG not in
+                                                  nb.cells[index + 1].metadata.get("tags", [])):
+                raise CourseInputError(f"{where} asks a question without an answer cell after it: add a markdown "
+                                       f"cell tagged {ANSWER_TAG!r} holding the instructor's answer")
             grade_id = f"md_{(cell.get('id') or str(index)).replace('-', '_')}"
             cell.metadata["nbgrader"] = _meta(grade_id, locked=True)
         else:
@@ -107,6 +120,45 @@ def _config(root: Path, timeout: int) -> str:
     )
 
 
+def _text_output(cell) -> str:
+    """What a code cell printed (stdout and plain-text results), as one string."""
+    parts = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream" and output.name == "stdout":
+            parts.append(output.text)
+        elif output.output_type in ("execute_result", "display_data") and "text/plain" in output.get("data", {}) \
+                and not any(k.startswith("image/") for k in output.data):
+            parts.append(output.data["text/plain"] + "\n")
+    return "".join(parts).rstrip("\n")
+
+
+def with_expected_outputs(nb, name: str = "the notebook"):
+    """Insert after each cell tagged ``expected-output`` a markdown cell quoting what it printed (in place).
+
+    Raises CourseInputError for a tagged cell that printed no text (a notebook without outputs, or a figure only).
+    """
+    import nbformat
+
+    cells = []
+    for index, cell in enumerate(nb.cells):
+        cells.append(cell)
+        if cell.cell_type != "code" or EXPECTED_TAG not in cell.metadata.get("tags", []):
+            continue
+        text = _text_output(cell)
+        if not text:
+            raise CourseInputError(f"{name}, cell {index} is tagged {EXPECTED_TAG!r} but has no text output: "
+                                   "run make refresh first, or untag a cell that only draws a figure")
+        fence = "~~~~" if "```" in text else "```"
+        block = nbformat.v4.new_markdown_cell(
+            "**Expected output** of the cell above, from the instructor's run with the default parameters "
+            "(a self-check's line reads PASS once your function is right):\n\n"
+            f"{fence}text\n{text}\n{fence}")
+        block.id = f"{cell.id}-expected"[:64]
+        cells.append(block)
+    nb.cells = cells
+    return nb
+
+
 def write_course(root: Path, notebooks: list[Path], data_dir: Path, timeout: int = 600) -> Path:
     """An nbgrader course directory at ``root``: its config, and the series as ``source/fashion/`` with the
     course data inside the assignment (nbgrader hands every file of it out with the release). Returns the
@@ -121,6 +173,7 @@ def write_course(root: Path, notebooks: list[Path], data_dir: Path, timeout: int
             shutil.copy2(item, source / "data" / item.name)
     for path in notebooks:
         nb = nbformat.read(str(path), as_version=4)
+        with_expected_outputs(nb, path.name)
         mark_cells(nb, path.name)
         nbformat.write(nb, str(source / path.name))
     return source
@@ -170,9 +223,44 @@ def fill_in(stubbed: str, bodies: list[str]) -> str:
     return _BLOCK.sub(lambda m: f"{m.group(1)}{BEGIN}\n{next(remaining)}{m.group(1)}{END}", stubbed)
 
 
-def _submit(root: Path, student: str, solutions: dict[str, list[str]], bug: dict | None) -> None:
-    """Hand in the released assignment as ``student``: with ``solutions`` (grade id -> bodies) filled in, and
-    with ``bug`` applied to one of them."""
+#: Prepended to the first code cell of each notebook of the "solutions" submission: a student's solution that
+#: also says, once, when it does real work (called by the notebook, not by its self-check).
+ANNOUNCE = """
+
+def _announce_use(name):  # added by the autograding check: proves the notebook runs on the student's code
+    import sys
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_globals.get("__name__") == "fashion_helpers.checks" and frame.f_code.co_name.startswith("check_"):
+            return
+        frame = frame.f_back
+    if name not in _ANNOUNCED:
+        _ANNOUNCED.add(name)
+        print(f"[the student's {name} at work]")
+
+
+_ANNOUNCED = set()
+"""
+_ANNOUNCED_LINE = re.compile(r"^\[the student's (\w+) at work\]$", re.M)
+
+
+def exercises(source: str, where: str = "a cell") -> list[tuple[str, str]]:
+    """(function, indentation) of each solution region of a cell, in order."""
+    found = []
+    for m in _BLOCK.finditer(source):
+        names = _TOP_DEF.findall(source[: m.start()])
+        if not names:
+            raise CourseInputError(f"{where}: the solution region is not inside a function; put it in the body of "
+                                   "the function the exercise asks for")
+        found.append((names[-1], m.group(1)))
+    return found
+
+
+def _submit(root: Path, student: str, solutions: dict[str, list[str]], bug: dict | None,
+            answers: dict[str, str] | None = None, announce: bool = False) -> None:
+    """Hand in the released assignment as ``student``: with ``solutions`` (grade id -> bodies) filled in, ``bug``
+    applied to one of them, ``answers`` (grade id -> text) written into the answer cells, and, with ``announce``,
+    each solution saying once when the notebook (not its self-check) calls it."""
     import nbformat
 
     folder = root / "submitted" / student / ASSIGNMENT
@@ -180,24 +268,35 @@ def _submit(root: Path, student: str, solutions: dict[str, list[str]], bug: dict
     (folder / "timestamp.txt").write_text("2026-01-01 12:00:00 UTC\n")
     for path in sorted(folder.glob("*.ipynb")):
         nb = nbformat.read(str(path), as_version=4)
+        first_code = next((c for c in nb.cells if c.cell_type == "code"), None)
+        if announce and first_code is not None:
+            first_code.source += ANNOUNCE
         for cell in nb.cells:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
             if grade_id in solutions:
-                cell.source = fill_in(cell.source, solutions[grade_id])
+                bodies = solutions[grade_id]
+                if announce:
+                    bodies = [f"{indent}_announce_use({function!r})\n{body}"
+                              for (function, indent), body in zip(exercises(cell.source), bodies)]
+                cell.source = fill_in(cell.source, bodies)
                 if bug and path.stem == bug["notebook"] and grade_id == bug["grade_id"]:
                     old, new = bug["replace"]
                     cell.source = cell.source.replace(old, new)
+            elif answers and grade_id in answers:
+                cell.source = answers[grade_id]
         nbformat.write(nb, str(path))
 
 
 def autograde_check(notebooks: list[Path], data_dir: Path, root: Path) -> dict:
     """Release the series with nbgrader, hand in three submissions, autograde them and write their feedback.
 
-    ``solutions``: the instructor's solutions filled in; ``stubs``: the release unchanged; ``one_bug``: the
-    solutions with :data:`BUG`. Returns, per submission, the total, the maximum, the test cells that lost
-    points, the cells that crashed outside a test cell, and whether its feedback names the bug or says "not
-    implemented yet". The three submissions are autograded side by side, each in its own copy of the course
-    directory (one gradebook each).
+    ``solutions``: the instructor's solutions filled in, each saying once when the notebook calls it, and the
+    inline questions answered; ``stubs``: the release unchanged; ``one_bug``: the solutions with :data:`BUG`.
+    Returns, per submission, the autograded total and maximum, the test cells that lost points, the cells that
+    crashed outside a test cell, the answers waiting for manual grading, the exercises whose own code the
+    notebook ran after their checks, and whether its feedback names the bug or says "not implemented yet". The
+    three submissions are autograded side by side, each in its own copy of the course directory (one gradebook
+    each).
     """
     import nbformat
     from concurrent.futures import ThreadPoolExecutor
@@ -205,18 +304,22 @@ def autograde_check(notebooks: list[Path], data_dir: Path, root: Path) -> dict:
     source = write_course(root / "course", notebooks, data_dir)
     base = root / "course"
     nbgrader(base, "generate_assignment", ASSIGNMENT, "--force")
-    solutions = {}
+    solutions, answers = {}, {}
     for path in sorted(source.glob("*.ipynb")):
         for cell in nbformat.read(str(path), as_version=4).cells:
-            if cell.metadata.get("nbgrader", {}).get("solution"):
-                solutions[cell.metadata["nbgrader"]["grade_id"]] = solution_bodies(cell.source)
-    plans = {"solutions": (solutions, None), "stubs": ({}, None), "one_bug": (solutions, BUG)}
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("solution") and cell.cell_type == "code":
+                solutions[meta["grade_id"]] = solution_bodies(cell.source)
+            elif meta.get("solution"):
+                answers[meta["grade_id"]] = cell.source
+    plans = {"solutions": (solutions, None, answers, True), "stubs": ({}, None, None, False),
+             "one_bug": (solutions, BUG, None, False)}
     roots = {}
-    for student, (filled, bug) in plans.items():
+    for student, (filled, bug, answered, announce) in plans.items():
         roots[student] = root / student
         shutil.copytree(base, roots[student], symlinks=True)
         (roots[student] / "nbgrader_config.py").write_text(_config(roots[student].resolve(), 600))
-        _submit(roots[student], student, filled, bug)
+        _submit(roots[student], student, filled, bug, answered, announce)
 
     def grade(student: str) -> None:
         nbgrader(roots[student], "autograde", ASSIGNMENT, "--student", student, "--force")
@@ -227,23 +330,41 @@ def autograde_check(notebooks: list[Path], data_dir: Path, root: Path) -> dict:
     return {student: _result(roots[student], student) for student in plans}
 
 
+def course_exercises(notebooks: list[Path]) -> set[str]:
+    """Every exercise of the series as "notebook/function"."""
+    import nbformat
+
+    found = set()
+    for path in notebooks:
+        for index, cell in enumerate(nbformat.read(str(path), as_version=4).cells):
+            if cell.cell_type == "code" and BEGIN in cell.source:
+                found.update(f"{path.stem}/{f}" for f, _ in exercises(cell.source, f"{path.name}, cell {index}"))
+    return found
+
+
 def _result(root: Path, student: str) -> dict:
     import nbformat
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID) as gradebook:
         submission = gradebook.find_submission(ASSIGNMENT, student)
-        maximum = gradebook.find_assignment(ASSIGNMENT).max_score
-        lost = sorted(f"{nb.name}/{g.name}" for nb in submission.notebooks for g in nb.grades
-                      if g.score < g.max_score)
-        total = submission.score
-    crashed = []
+        grades = [(nb.name, g) for nb in submission.notebooks for g in nb.grades]
+        auto = [(name, g) for name, g in grades if not g.name.startswith("answer_")]
+        lost = sorted(f"{name}/{g.name}" for name, g in auto if g.score < g.max_score)
+        total = sum(g.score for _, g in auto)
+        maximum = sum(g.max_score for _, g in auto)
+        to_grade = sorted(f"{name}/{g.name}" for name, g in grades if g.name.startswith("answer_")
+                          and g.needs_manual_grade)
+    crashed, used = [], set()
     for path in sorted((root / "autograded" / student / ASSIGNMENT).glob("*.ipynb")):
         for index, cell in enumerate(nbformat.read(str(path), as_version=4).cells):
-            if not cell.metadata.get("nbgrader", {}).get("grade") and any(
-                    o.output_type == "error" for o in cell.get("outputs", [])):
+            outputs = cell.get("outputs", [])
+            if not cell.metadata.get("nbgrader", {}).get("grade") and any(o.output_type == "error" for o in outputs):
                 crashed.append(f"{path.stem}, cell {index}")
+            for o in outputs:
+                if o.output_type == "stream":
+                    used.update(f"{path.stem}/{f}" for f in _ANNOUNCED_LINE.findall(o.text))
     feedback = "".join(p.read_text() for p in sorted((root / "feedback" / student / ASSIGNMENT).glob("*.html")))
-    return {"total": total, "max": maximum, "lost": lost, "crashed": crashed,
-            "feedback_names_bug": BUG["named"] in feedback,
+    return {"total": total, "max": maximum, "lost": lost, "crashed": crashed, "to_grade_by_hand": to_grade,
+            "ran_students_code": sorted(used), "feedback_names_bug": BUG["named"] in feedback,
             "feedback_says_not_implemented": "not implemented yet" in feedback}

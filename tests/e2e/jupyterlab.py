@@ -39,6 +39,11 @@ _FACTS = f"""() => {{
     math: panel.querySelectorAll('.jp-MarkdownCell mjx-container').length,
     math_errors: panel.querySelectorAll('.jp-MarkdownCell mjx-merror, .jp-MarkdownCell .MathJax_Error').length,
     raw_tex: markdown.filter(t => /\\\\[A-Za-z]+|\\$\\$/.test(t)).map(t => t.slice(0, 120)),
+    expected: [...panel.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown')]
+      .filter(e => e.innerText.startsWith('Expected output'))
+      .map(e => {{ const pre = e.querySelector('pre'); return pre ? pre.innerText : ''; }}),
+    blank_answers: [...panel.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown')]
+      .filter(e => e.innerText.trim() === 'YOUR ANSWER HERE').length,
   }};
 }}"""
 
@@ -57,6 +62,8 @@ class Facts:
     math: int
     math_errors: int
     raw_tex: list[str] = field(default_factory=list)
+    expected: list[str] = field(default_factory=list)  # the text of each rendered "Expected output" block
+    blank_answers: int = 0  # rendered answer cells still reading nbgrader's "YOUR ANSWER HERE"
 
     def lines(self, prefix: str | tuple[str, ...]) -> list[str]:
         return [line for text in self.stdout for line in text.splitlines() if line.startswith(prefix)]

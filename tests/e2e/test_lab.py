@@ -1,7 +1,8 @@
 """The students' path in a real browser: JupyterLab opens a notebook of the course with the kernel it names, Run >
 Run All Cells runs it, and the page shows what the course promises: figures as images, LaTeX as typeset math,
 the self-checks' PASS lines, no error. The same for the student edition, whose stubs print friendly "not
-implemented yet" lines instead of tracebacks.
+implemented yet" lines instead of tracebacks, an "Expected output" block after each marked cell quoting the
+instructor's run, and a blank answer under each inline question.
 
 Each test leaves ``runs/e2e/<edition>-<notebook>.png`` (the window at the first figure) and ``…-full.png`` (the
 whole notebook), failed or not; the server's log is ``runs/e2e/jupyterlab.log``.
@@ -14,6 +15,8 @@ from contextlib import contextmanager
 
 import nbformat
 import pytest
+
+from fashion_helpers.tools import grading
 
 from ..conftest import NOTEBOOK_DIR
 from .conftest import SERVER_LOG
@@ -37,6 +40,9 @@ def committed(name: str) -> dict:
         "verdicts": [line for line in stdout.splitlines() if line.startswith(("PASS", "FAIL"))],
         "math_cells": sum(c.cell_type == "markdown" and "$" in c.source for c in nb.cells),
         "exercises": sum(c.source.count("### BEGIN SOLUTION") for c in nb.cells if c.cell_type == "code"),
+        # what the student edition quotes after each cell tagged expected-output, and its inline questions
+        "expected_blocks": [grading._text_output(c) for c in nb.cells if grading.EXPECTED_TAG in c.metadata.get("tags", [])],
+        "questions": sum(grading.ANSWER_TAG in c.metadata.get("tags", []) for c in nb.cells),
     }
 
 
@@ -94,9 +100,7 @@ def test_course_notebook_runs_in_jupyterlab(page, lab, artifacts, name):
         assert not page.console_errors, f"JupyterLab's page reported errors: {page.console_errors}"
 
 
-# What a student sees after Run All in the student edition, one check each. The expected-output blocks (markdown
-# showing what a finished exercise prints) are another issue's work; once they exist, a check that each block
-# renders beside its exercise joins this list.
+# What a student sees after Run All in the student edition, one check each.
 def check_friendly_not_yet_lines(facts: Facts, notebook: Notebook, expected: dict) -> None:
     not_yet = facts.lines("NOT YET")
     if expected["exercises"] and not not_yet:
@@ -106,7 +110,18 @@ def check_friendly_not_yet_lines(facts: Facts, notebook: Notebook, expected: dic
         notebook.fail(f"a NOT YET line without its explanation: {not_yet}")
 
 
+def check_expected_outputs_and_questions(facts: Facts, notebook: Notebook, expected: dict) -> None:
+    shown = [block.strip() for block in facts.expected]
+    if shown != [block.strip() for block in expected["expected_blocks"]]:
+        notebook.fail(f"expected {len(expected['expected_blocks'])} 'Expected output' blocks quoting the instructor's "
+                      f"run, the page shows {len(shown)}: {[b[:60] for b in shown]}")
+    if facts.blank_answers != expected["questions"]:
+        notebook.fail(f"expected {expected['questions']} inline questions with a blank answer cell, the page shows "
+                      f"{facts.blank_answers}")
+
+
 STUDENT_CHECKS = [
+    check_expected_outputs_and_questions,
     lambda facts, notebook, expected: check_ran_cleanly(facts, notebook),
     check_friendly_not_yet_lines,
     lambda facts, notebook, expected: check_figures(facts, notebook, expected["images"]),

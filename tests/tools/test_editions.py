@@ -13,23 +13,34 @@ NOTEBOOKS = runner.list_notebooks(directory=NOTEBOOK_DIR)
 
 
 def test_the_student_edition_is_nbgrader_s_release_with_markers_kept(student_run):
+    """Every instructor cell is there (solutions stubbed, markers kept, answers blanked), plus an "Expected output"
+    block after each cell tagged expected-output, quoting what that cell printed in the instructor's run."""
     folder, _ = student_run
-    exercises = 0
+    exercises = answers = expected = 0
     for path in NOTEBOOKS:
         instructor = nbformat.read(str(path), as_version=4)
-        student = nbformat.read(str(folder / "notebooks" / path.name), as_version=4)
-        assert len(student.cells) == len(instructor.cells)
-        for mine, theirs in zip(instructor.cells, student.cells):
+        student = iter(nbformat.read(str(folder / "notebooks" / path.name), as_version=4).cells)
+        for mine in instructor.cells:
+            theirs = next(student)
             bodies = grading.solution_bodies(mine.source)
             if bodies:  # the stub replaces each solution, markers kept; filling it in gives the original back
                 assert [b.strip() for b in grading.solution_bodies(theirs.source)] == [grading.STUB] * len(bodies)
                 assert grading.fill_in(theirs.source, bodies) == mine.source
                 exercises += 1
+            elif grading.ANSWER_TAG in mine.metadata.get("tags", []):
+                assert theirs.source == "YOUR ANSWER HERE" and mine.source.startswith("**Answer.**")
+                answers += 1
             else:
                 assert theirs.source == mine.source
             assert theirs.metadata.get("nbgrader", {}).get("grade_id") == mine.metadata["nbgrader"]["grade_id"] \
                 if "nbgrader" in mine.metadata else "nbgrader" not in theirs.metadata
-    assert exercises >= 10
+            if grading.EXPECTED_TAG in mine.metadata.get("tags", []):
+                block = next(student)
+                assert block.cell_type == "markdown" and block.source.startswith("**Expected output**")
+                assert grading._text_output(mine) in block.source and block.metadata["nbgrader"]["locked"]
+                expected += 1
+        assert next(student, None) is None
+    assert exercises >= 10 and answers >= 2 * len(NOTEBOOKS) and expected >= exercises
 
 
 def test_unbalanced_markers_are_refused_in_one_line(tmp_path, capsys):
@@ -70,7 +81,8 @@ def test_student_edition_runs_top_to_bottom_with_friendly_messages(student_run):
             for output in cell.get("outputs", []):
                 assert output.output_type != "error"
                 text += output.get("text", "") if output.output_type == "stream" else ""
-    assert text.count("not implemented yet") >= 10
+    assert text.count("not implemented yet") >= len(grading.course_exercises(NOTEBOOKS))
+    assert text.count("the notebook uses the package's") >= len(grading.course_exercises(NOTEBOOKS))
     assert "Traceback" not in text
 
 
