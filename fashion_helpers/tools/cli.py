@@ -185,15 +185,18 @@ def cmd_student(args) -> int:
 
 def cmd_autograde_check(args) -> int:
     from .grading import autograde_check, course_exercises
-    from .runner import list_notebooks
+    from .runner import declarations, list_notebooks, parameters_for, prepare_parameters
 
     notebooks = list_notebooks(directory=args.notebooks)
+    declared = declarations(notebooks)
+    values = prepare_parameters(file_values_for(declared, args.params, args.p), declared)
+    parameters = {path.name: parameters_for(declared[path], values) for path in notebooks}
     out = Path(args.out) if args.out else _default_out("autograde")
     if out.exists() and any(out.iterdir()):
         raise CourseInputError(f"{out} already holds results: choose another --out or remove it first")
     print(f"nbgrader round trip in {out}/: release, three submissions, autograde side by side, feedback "
           "(a few minutes)", flush=True)
-    results = autograde_check(notebooks, notebooks[0].parent.parent / "data", out)
+    results = autograde_check(notebooks, notebooks[0].parent.parent / "data", out, parameters)
     expected = {"solutions": "full points", "stubs": "0 points, no crash", "one_bug": "one exercise lost"}
     problems = []
     for student, r in results.items():
@@ -298,6 +301,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("autograde-check", help="nbgrader round trip: solutions, stubs and one bug, autograded")
     p.add_argument("--out", help="folder for the course directories (default runs/autograde-<time>)")
     notebooks_option(p)
+    p.add_argument("--params", metavar="FILE.yaml", help="parameter values for the graded runs (e.g. the quick ones)")
+    p.add_argument("-p", "--parameter", dest="p", action="append", default=[], metavar="NAME=VALUE",
+                   help="override one parameter (also: -p NAME VALUE)")
     p.set_defaults(func=cmd_autograde_check)
 
     p = sub.add_parser("html", help="write the HTML edition with an index page")

@@ -159,10 +159,28 @@ def with_expected_outputs(nb, name: str = "the notebook"):
     return nb
 
 
-def write_course(root: Path, notebooks: list[Path], data_dir: Path, timeout: int = 600) -> Path:
+def _inject(nb, values: dict, name: str) -> None:
+    """A cell tagged ``injected-parameters`` right after the ``parameters`` cell, as papermill writes it."""
+    import nbformat
+
+    index = next((i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])), None)
+    if index is None:
+        raise CourseInputError(f"{name} has no cell tagged 'parameters' to set {', '.join(values)} after")
+    cell = nbformat.v4.new_code_cell("# Parameters of this check\n" + "".join(f"{k} = {v!r}\n" for k, v in values.items()))
+    cell.metadata["tags"] = ["injected-parameters"]
+    cell.id = "injected-parameters"
+    nb.cells.insert(index + 1, cell)
+
+
+def write_course(root: Path, notebooks: list[Path], data_dir: Path, timeout: int = 600,
+                 parameters: dict[str, dict] | None = None) -> Path:
     """An nbgrader course directory at ``root``: its config, and the series as ``source/fashion/`` with the
     course data inside the assignment (nbgrader hands every file of it out with the release). Returns the
-    assignment's source folder."""
+    assignment's source folder.
+
+    parameters: notebook file name -> values, injected after its ``parameters`` cell as papermill injects them
+    (for a quicker autograding check; a course released to students keeps the defaults).
+    """
     import nbformat
 
     source = root / "source" / ASSIGNMENT
@@ -174,6 +192,8 @@ def write_course(root: Path, notebooks: list[Path], data_dir: Path, timeout: int
     for path in notebooks:
         nb = nbformat.read(str(path), as_version=4)
         with_expected_outputs(nb, path.name)
+        if parameters and parameters.get(path.name):
+            _inject(nb, parameters[path.name], path.name)
         mark_cells(nb, path.name)
         nbformat.write(nb, str(source / path.name))
     return source
@@ -287,7 +307,8 @@ def _submit(root: Path, student: str, solutions: dict[str, list[str]], bug: dict
         nbformat.write(nb, str(path))
 
 
-def autograde_check(notebooks: list[Path], data_dir: Path, root: Path) -> dict:
+def autograde_check(notebooks: list[Path], data_dir: Path, root: Path,
+                    parameters: dict[str, dict] | None = None) -> dict:
     """Release the series with nbgrader, hand in three submissions, autograde them and write their feedback.
 
     ``solutions``: the instructor's solutions filled in, each saying once when the notebook calls it, and the
@@ -296,12 +317,12 @@ def autograde_check(notebooks: list[Path], data_dir: Path, root: Path) -> dict:
     crashed outside a test cell, the answers waiting for manual grading, the exercises whose own code the
     notebook ran after their checks, and whether its feedback names the bug or says "not implemented yet". The
     three submissions are autograded side by side, each in its own copy of the course directory (one gradebook
-    each).
+    each). parameters: as for :func:`write_course`.
     """
     import nbformat
     from concurrent.futures import ThreadPoolExecutor
 
-    source = write_course(root / "course", notebooks, data_dir)
+    source = write_course(root / "course", notebooks, data_dir, parameters=parameters)
     base = root / "course"
     nbgrader(base, "generate_assignment", ASSIGNMENT, "--force")
     solutions, answers = {}, {}

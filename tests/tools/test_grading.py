@@ -99,7 +99,9 @@ def test_the_autograding_round_trip_scores_each_submission_as_expected(tmp_path,
     """Solutions: full points, and every exercise's own code ran in the notebook after its check (the submitted
     solutions differ from the instructor's: each says once when the notebook, not its check, calls it); untouched
     stubs: 0 and no crash; one bug: exactly that exercise lost, named."""
-    code = cli.main(["autograde-check", "--notebooks", str(NOTEBOOK_DIR), "--out", str(tmp_path / "grading")])
+    # the quick parameters: what is checked here is the grading, not the numbers (make autograde-check: defaults)
+    code = cli.main(["autograde-check", "--notebooks", str(NOTEBOOK_DIR), "--out", str(tmp_path / "grading"),
+                     "--params", str(NOTEBOOK_DIR.parent / "params" / "quick.yaml")])
     out = capsys.readouterr().out
     assert code == 0, out
     results = {s: grading._result(tmp_path / "grading" / s, s) for s in ("solutions", "stubs", "one_bug")}
@@ -115,3 +117,6 @@ def test_the_autograding_round_trip_scores_each_submission_as_expected(tmp_path,
     assert results["one_bug"]["lost"] == ["02_activations/softmax_check"]
     assert results["one_bug"]["total"] == maximum - grading.POINTS and results["one_bug"]["feedback_names_bug"]
     assert not any(r["crashed"] for r in results.values())
+    released = nbformat.read(str(tmp_path / "grading" / "course" / "release" / "fashion" / NOTEBOOKS[-1].name), 4)
+    injected = [c for c in released.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "epochs = 2" in injected[0].source
