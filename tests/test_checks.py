@@ -267,7 +267,8 @@ def test_under_nbgrader_an_unfinished_exercise_fails_its_check(monkeypatch):
 
 
 def test_under_nbgrader_the_check_cell_still_leaves_the_package_copy_for_later_cells(monkeypatch):
-    """The check cell raises (no points), yet ``ReLU`` is bound to the package's copy, so later cells run."""
+    """The check cell raises (no points), yet ``ReLU`` is bound to a stand-in calling the package's copy, so later
+    cells run; checking the stand-in fails again."""
     def ReLU(Z):
         raise NotImplementedError
 
@@ -275,7 +276,10 @@ def test_under_nbgrader_the_check_cell_still_leaves_the_package_copy_for_later_c
     namespace = {"checks": checks, "ReLU": ReLU}
     with pytest.raises(CheckFailed, match="ReLU: not implemented yet"):
         exec("ReLU = checks.check_ReLU(ReLU)", namespace)
-    assert namespace["ReLU"] is network.ReLU
+    stand_in = namespace["ReLU"]
+    assert stand_in is not ReLU and np.array_equal(stand_in(np.array([-1.0, 2.0])), [0.0, 2.0])
+    with pytest.raises(CheckFailed, match="ReLU: not implemented yet"):  # a second check of it gives no point
+        exec("ReLU = checks.check_ReLU(ReLU)", namespace)
 
 
 # ---------------------------------------------------------------- notebooks 04 and 07, second pass: the new checks
