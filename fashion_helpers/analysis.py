@@ -1,4 +1,5 @@
-"""Error analysis: confusion matrix, classification report and the most frequent confusions, with class names."""
+"""Error analysis and model selection: confusion matrix, classification report and the most frequent confusions, with
+class names; the choice of lambda on the dev set and the one held-out score with its standard error."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sklearn.metrics import confusion_matrix as _sk_confusion
 
 from .data import CLASS_NAMES, NUM_CLASSES
 from .errors import CourseInputError
+from .network import get_accuracy, make_predictions
 
 LABELS = list(range(NUM_CLASSES))
 
@@ -56,3 +58,24 @@ def _label(value: int | str) -> int:
             raise CourseInputError(f"unknown class name {value!r}; the classes are {', '.join(CLASS_NAMES)}")
         return CLASS_NAMES.index(value)
     return int(value)
+
+
+# --------------------------------------------------------------------------- notebook 07: choosing, then scoring once
+
+
+def choose_lambda(lambda_regs, dev_accuracies) -> float:
+    """The L2 strength with the highest dev accuracy; a tie goes to the smallest lambda (the least regularisation).
+
+    lambda_regs: the strengths tried, in any order; dev_accuracies: the dev accuracy (%) of each, in the same order.
+    """
+    best_accuracy = max(dev_accuracies)
+    return float(min(lam for lam, accuracy in zip(lambda_regs, dev_accuracies) if accuracy == best_accuracy))
+
+
+def holdout_score(params, X_holdout, Y_holdout) -> tuple[float, float]:
+    """Accuracy (%) of the network ``params`` = (W1, b1, W2, b2) on held-out images X_holdout (784, n), Y_holdout (n,),
+    and its standard error in percentage points, ``100 * sqrt(p (1 - p) / n)`` with p the accuracy as a fraction."""
+    accuracy = get_accuracy(make_predictions(X_holdout, *params), Y_holdout)
+    p = accuracy / 100
+    standard_error = 100 * np.sqrt(p * (1 - p) / Y_holdout.size)
+    return accuracy, float(standard_error)

@@ -6,8 +6,9 @@ A check returns the function the rest of the notebook should use, so a self-chec
 - when the student's function is right, it prints one line starting with ``PASS`` and returns the student's
   function: from there on the notebook's results come from the student's code;
 - while the exercise is open (the function still raises ``NotImplementedError``, as the student edition's stubs
-  do) it prints one "NOT YET" line saying that the notebook uses the package's copy meanwhile, and returns that
-  copy, so a notebook runs from top to bottom before the exercises are done; under nbgrader's autograde (which
+  do) it prints one "NOT YET" line saying that the notebook uses the package's copy meanwhile, and returns a
+  stand-in that calls that copy, so a notebook runs from top to bottom before the exercises are done (the stand-in
+  is marked: checking it again, as 04 checks ``backward_prop`` twice, says NOT YET again instead of PASS); under nbgrader's autograde (which
   sets ``NBGRADER_EXECUTION``) that line goes to stderr, which costs the test cell its points while the rest of
   the notebook still runs;
 - when the function is wrong it raises :class:`CheckFailed` whose message names the mistake.
@@ -26,6 +27,7 @@ import numpy as np
 
 from . import network as ref
 from .data import NUM_CLASSES
+from .network import compute_loss, forward_prop
 
 GRADIENT_CHECK_THRESHOLD = 1e-7
 
@@ -34,8 +36,9 @@ class CheckFailed(AssertionError):
     """A self-check found a mistake; the message says which."""
 
 
-#: Where the package keeps the reference copy of each function a check can check (searched in this order).
-_PACKAGE_MODULES = ("network", "analysis", "improve")
+#: Where the package keeps the reference copy of each function a check can check (searched in this order);
+#: ``checks`` itself is last: it holds ``numerical_gradient``.
+_PACKAGE_MODULES = ("network", "analysis", "improve", "checks")
 
 
 def package_copy(name: str):
@@ -58,22 +61,35 @@ def _self_check(func):
     def wrapper(fn, *args, **kwargs):
         name = getattr(fn, "__name__", repr(fn))
         try:
+            if getattr(fn, "stands_in_for_an_open_exercise", False):  # see below: the exercise is still open
+                raise NotImplementedError
             message = func(fn, *args, **kwargs)
         except NotImplementedError:
             fallback, module_name = package_copy(exercise)
+            stand_in = _stand_in(fallback)
             if os.environ.get("NBGRADER_EXECUTION"):
                 # nbgrader's autograde takes the points of a test cell that writes to stderr; the rest of the
-                # notebook still runs, on the package's copy, so one open exercise does not crash the others
+                # notebook still runs, on the stand-in, so one open exercise does not crash the others
                 print(f"NOT YET  {name}: not implemented yet (it still raises NotImplementedError); no points. "
                       f"The rest of the notebook ran on the package's {module_name}.{exercise}.", file=sys.stderr)
-                return fallback
+                return stand_in
             print(f"NOT YET  {name}: not implemented yet; until you write it (between the solution markers, then "
                   f"re-run its cell and this one) the notebook uses the package's {module_name}.{exercise}.")
-            return fallback
+            return stand_in
         print(f"PASS  {name}: {message}")
         return fn
 
     return wrapper
+
+
+def _stand_in(fallback):
+    """The package's ``fallback``, marked as standing in for an exercise that is still open."""
+    @functools.wraps(fallback)
+    def stand_in(*args, **kwargs):
+        return fallback(*args, **kwargs)
+
+    stand_in.stands_in_for_an_open_exercise = True
+    return stand_in
 
 
 def _fail(message: str):
@@ -402,9 +418,10 @@ def numerical_gradient(X, Y, params, lambda_reg: float = 0.0, epsilon: float = 1
     params = [np.array(p, dtype=np.float64) for p in params]  # copies: the caller's arrays stay as they are
 
     def loss() -> float:
+        """J at the current values of ``params``."""
         W1, b1, W2, b2 = params
-        A2 = ref.forward_prop(W1, b1, W2, b2, X)[3]
-        return ref.compute_loss(A2, Y, W1, W2, lambda_reg)
+        A2 = forward_prop(W1, b1, W2, b2, X)[3]
+        return compute_loss(A2, Y, W1, W2, lambda_reg)
 
     gradients = []
     for p in params:
@@ -418,7 +435,7 @@ def numerical_gradient(X, Y, params, lambda_reg: float = 0.0, epsilon: float = 1
             p[index] = saved
             g[index] = (plus - minus) / (2 * epsilon)
         gradients.append(g)
-    return _flatten(gradients)
+    return np.concatenate([g.ravel() for g in gradients])
 
 
 def _numerical_gradient_batched(X, Y, params, lambda_reg: float = 0.0, epsilon: float = 1e-5) -> np.ndarray:
@@ -468,16 +485,18 @@ def _numerical_gradient_batched(X, Y, params, lambda_reg: float = 0.0, epsilon: 
 
 
 def gradient_check(X, Y, params, backward=ref.backward_prop, lambda_reg: float = 0.0,
-                   epsilon: float = 1e-5, threshold: float = GRADIENT_CHECK_THRESHOLD, verbose: bool = True):
+                   epsilon: float = 1e-5, threshold: float = GRADIENT_CHECK_THRESHOLD, verbose: bool = True,
+                   numerical=None):
     """Compare ``backward`` with numerical gradients; returns the relative error.
 
     relative error = ||g_backprop - g_numerical|| / (||g_backprop|| + ||g_numerical||).
-    Prints it next to the threshold when verbose.
+    Prints it next to the threshold when verbose. numerical: the function that computes the numerical gradient,
+    with :func:`numerical_gradient`'s arguments (notebook 04 passes the student's); None: the batched version.
     """
     W1, b1, W2, b2 = params
     Z1, A1, Z2, A2 = ref.forward_prop(W1, b1, W2, b2, X)
     analytic = _flatten(backward(Z1, A1, Z2, A2, W1, W2, X, Y, lambda_reg))
-    numeric = _numerical_gradient_batched(X, Y, params, lambda_reg, epsilon)
+    numeric = (numerical or _numerical_gradient_batched)(X, Y, params, lambda_reg, epsilon)
     error = float(np.linalg.norm(analytic - numeric) / (np.linalg.norm(analytic) + np.linalg.norm(numeric)))
     if verbose:
         verdict = "PASS" if error < threshold else "FAIL"
@@ -698,3 +717,248 @@ def check_should_stop(fn) -> str:
             _fail(f"should_stop({accuracies}, patience={patience}) is {got}, expected {expected}: count the epochs "
                   "after the best one (np.argmax gives the first best)")
     return "stops once patience epochs pass without beating the best dev accuracy; a tie is no improvement"
+
+
+# --------------------------------------------------------------------------- notebooks 04 and 07: the loss, the
+# numerical gradient, the choice of lambda, the held-out score
+
+
+def _loss_fixture():
+    """A2 (10, 6) from the small fixture network, its labels Y and weights W1, W2."""
+    X, Y, W1, b1, W2, b2 = _fixture()
+    return ref.forward_prop(W1, b1, W2, b2, X)[3], Y, W1, W2
+
+
+def _scalar(name: str, value) -> float:
+    if value is None:
+        _fail(f"{name} is None: did you forget a return statement?")
+    if np.ndim(value) != 0:
+        _fail(f"{name} has shape {np.shape(value)}, expected one number: average over the examples (np.mean)")
+    return float(value)
+
+
+@_self_check
+def check_compute_loss(fn) -> str:
+    """Check ``compute_loss(A2, Y, W1, W2, lambda_reg)``: mean cross-entropy, plus lambda/(2m) times the squared weights."""
+    A2, Y, W1, W2 = _loss_fixture()
+    m = Y.size
+    try:
+        got = _scalar("compute_loss(A2, Y)", fn(A2, Y))
+    except (TypeError, AttributeError) as error:
+        _fail(f"compute_loss(A2, Y) without weights fails ({type(error).__name__}: {error}): with lambda_reg = 0 "
+              "the weights may be None; add the L2 term only when lambda_reg is not 0")
+    picked = A2[Y, np.arange(m)]
+    expected = ref.compute_loss(A2, Y)
+    if np.isclose(got, -expected):
+        _fail("compute_loss is negative: the cross-entropy is MINUS the mean log-probability of the true class")
+    if np.isclose(got, m * expected):
+        _fail(f"compute_loss is m = {m} times too large: take the mean over the examples, not the sum")
+    if np.isclose(got, expected / NUM_CLASSES):
+        _fail("compute_loss is 10 times too small: averaging one_hot(Y) * log(A2) over all 10 x m entries divides "
+              "by 10 m; sum over the classes, then average over the m examples")
+    if np.isclose(got, -np.mean(np.log10(picked))):
+        _fail("compute_loss used log10: the cross-entropy uses the natural logarithm, np.log")
+    if np.isclose(got, -np.mean(np.log(A2))):
+        _fail("compute_loss averaged the log of every probability: keep only the true class's, A2[Y, np.arange(m)]")
+    if not np.isclose(got, expected, rtol=1e-10, atol=0):
+        _fail(f"compute_loss(A2, Y) is {got:.6g}, expected {expected:.6g} (the mean of -ln A2[Y[i], i])")
+    lambda_reg = 0.7
+    got = _scalar("compute_loss(A2, Y, W1, W2, lambda_reg)", fn(A2, Y, W1, W2, lambda_reg))
+    squares = np.sum(W1**2) + np.sum(W2**2)
+    mistakes = {
+        "the L2 term is missing: add lambda_reg / (2 m) * (sum of W1**2 + sum of W2**2)": 0.0,
+        "the L2 term lacks the 1/2: it is lambda / (2 m) times the squared weights, whose gradient is (lambda / m) W":
+            lambda_reg / m * squares,
+        f"the L2 term lacks the 1/m (m = {m}, the examples in this batch): lambda / (2 m), not lambda / 2":
+            lambda_reg / 2 * squares,
+        "the L2 term lacks both the 1/2 and the 1/m: lambda / (2 m) times the squared weights": lambda_reg * squares,
+        "the L2 term penalises W1 only: add the squares of W2 too": lambda_reg / (2 * m) * np.sum(W1**2),
+        "the L2 term penalises W2 only: add the squares of W1 too": lambda_reg / (2 * m) * np.sum(W2**2),
+        "the L2 term sums the weights, not their squares: W1**2 and W2**2":
+            lambda_reg / (2 * m) * (np.sum(W1) + np.sum(W2)),
+        "the L2 term uses the norms, not their squares: sum(W**2) has no square root":
+            lambda_reg / (2 * m) * (np.linalg.norm(W1) + np.linalg.norm(W2)),
+        "the L2 term squares the sum of the weights: square each weight, then sum":
+            lambda_reg / (2 * m) * (np.sum(W1) ** 2 + np.sum(W2) ** 2),
+    }
+    for message, term in mistakes.items():
+        if np.isclose(got, expected + term, rtol=1e-10, atol=0):
+            _fail(message)
+    expected_l2 = ref.compute_loss(A2, Y, W1, W2, lambda_reg)
+    if not np.isclose(got, expected_l2, rtol=1e-10, atol=0):
+        _fail(f"compute_loss with lambda_reg = {lambda_reg} is {got:.6g}, expected {expected_l2:.6g}: the cross-entropy "
+              f"plus lambda / (2 m) * (sum W1**2 + sum W2**2)")
+    sure_and_wrong = A2.copy()
+    sure_and_wrong[:, 0] = 0.0
+    sure_and_wrong[(Y[0] + 1) % NUM_CLASSES, 0] = 1.0  # all probability on a wrong class: A2[Y[0], 0] is exactly 0
+    with np.errstate(all="ignore"):  # the message below explains an inf better than numpy's warning
+        got = _scalar("compute_loss(A2, Y)", fn(sure_and_wrong, Y))
+    if not np.isfinite(got):
+        _fail("compute_loss is inf when the true class gets probability exactly 0 (ln 0 = -inf): clip the picked "
+              "probabilities from below with np.maximum(picked, np.finfo(np.float64).tiny)")
+    if not np.isclose(got, ref.compute_loss(sure_and_wrong, Y), rtol=1e-10, atol=0):
+        _fail("compute_loss clips a probability of 0 to another value than np.finfo(np.float64).tiny, the smallest "
+              "positive float")
+    return "mean cross-entropy, plus lambda/(2m) * (sum W1^2 + sum W2^2); finite when a probability is 0"
+
+
+def _numerical_gradient_variant(X, Y, params, lambda_reg: float, epsilon: float, mistake: str) -> np.ndarray:
+    """A typical wrong numerical gradient: ``forward`` difference, or the entry left at ``plus`` / ``minus``."""
+    params = [np.array(p, dtype=np.float64) for p in params]
+    gradients = []
+    for p in params:
+        g = np.zeros_like(p)
+        for index in np.ndindex(p.shape):
+            saved = p[index]
+            here = compute_loss(forward_prop(*params, X)[3], Y, params[0], params[2], lambda_reg)
+            p[index] = saved + epsilon
+            plus = compute_loss(forward_prop(*params, X)[3], Y, params[0], params[2], lambda_reg)
+            if mistake == "forward":
+                g[index] = (plus - here) / epsilon
+                p[index] = saved
+                continue
+            p[index] = saved - epsilon
+            minus = compute_loss(forward_prop(*params, X)[3], Y, params[0], params[2], lambda_reg)
+            g[index] = (plus - minus) / (2 * epsilon)
+            p[index] = saved + epsilon if mistake == "plus" else saved - epsilon
+        gradients.append(g)
+    return _flatten(gradients)
+
+
+@_self_check
+def check_numerical_gradient(fn) -> str:
+    """Check ``numerical_gradient(X, Y, params, lambda_reg, epsilon)``: centred differences of J, flattened W1, b1, W2, b2."""
+    X, Y, W1, b1, W2, b2 = _fixture(hidden=3, input_size=4)
+    params = (W1, b1, W2, b2)
+    originals = tuple(p.copy() for p in params)
+    lambda_reg, epsilon = 0.7, 1e-3  # a large epsilon makes a forward difference stand out
+    got = fn(X, Y, params, lambda_reg, epsilon)
+    if not all(np.array_equal(p, o) for p, o in zip(params, originals)):
+        _fail("numerical_gradient changed the caller's parameters: work on the copies in params, and put every "
+              "nudged entry back to its saved value")
+    if isinstance(got, (list, tuple)):
+        _fail("numerical_gradient returned a list: return one flat vector, "
+              "np.concatenate([g.ravel() for g in gradients])")
+    got = _as_array("numerical_gradient(...)", got)
+    expected = numerical_gradient(X, Y, params, lambda_reg, epsilon)
+    if got.shape != expected.shape:
+        _fail(f"numerical_gradient has shape {got.shape}, expected ({expected.size},): one entry per parameter "
+              "(W1, b1, W2, b2 flattened and concatenated)")
+    if np.allclose(got, expected, rtol=1e-7, atol=1e-9):
+        return f"centred differences of J for all {expected.size} parameters, in the order W1, b1, W2, b2"
+    if np.allclose(got, -expected, rtol=1e-6, atol=1e-9):
+        _fail("numerical_gradient has the wrong sign: (J(theta + epsilon) - J(theta - epsilon)) / (2 epsilon), "
+              "plus side first")
+    if np.allclose(got, 2 * expected, rtol=1e-6, atol=1e-9):
+        _fail("numerical_gradient is twice too large: the two nudges are 2 epsilon apart, divide by 2 * epsilon, "
+              "not by epsilon")
+    if np.allclose(got, expected * epsilon**2, rtol=1e-6, atol=1e-15):
+        _fail("numerical_gradient is epsilon**2 times the expected value: / 2 * epsilon divides by 2, then MULTIPLIES "
+              "by epsilon; write (plus - minus) / (2 * epsilon)")
+    blocks = np.split(expected, np.cumsum([p.size for p in params])[:-1])
+    if np.allclose(got, np.concatenate([blocks[0], blocks[2], blocks[1], blocks[3]]), rtol=1e-6, atol=1e-9):
+        _fail("the gradients are in the order W1, W2, b1, b2: keep the order of params, W1, b1, W2, b2")
+    if np.allclose(got, _flatten([b.reshape(p.shape).T for b, p in zip(blocks, params)]), rtol=1e-6, atol=1e-9):
+        _fail("each gradient was flattened column by column: use g.ravel() (row by row, as np.ndindex walks)")
+    diagnoses = {
+        "forward": "numerical_gradient uses the forward difference (J(theta + epsilon) - J(theta)) / epsilon: its error "
+                   "shrinks only like epsilon; take the centred difference (J(theta + epsilon) - J(theta - epsilon)) "
+                   "/ (2 epsilon)",
+        "plus": "an entry stays nudged after its turn (left at saved + epsilon): put p[index] = saved back before "
+                "moving on, or every later entry is measured at the wrong point",
+        "minus": "an entry stays nudged after its turn (left at saved - epsilon): put p[index] = saved back before "
+                 "moving on, or every later entry is measured at the wrong point",
+    }
+    for mistake, message in diagnoses.items():
+        if np.allclose(got, _numerical_gradient_variant(X, Y, params, lambda_reg, epsilon, mistake),
+                       rtol=1e-6, atol=1e-9):
+            _fail(message)
+    if np.allclose(got, numerical_gradient(X, Y, params, 0.0, epsilon), rtol=1e-6, atol=1e-9):
+        _fail("numerical_gradient ignores lambda_reg: pass it to compute_loss, so that J includes the L2 term")
+    if np.allclose(got, numerical_gradient(X, Y, params, lambda_reg, 1e-5), rtol=1e-6, atol=1e-9):
+        _fail("numerical_gradient ignores its epsilon argument (it was called with epsilon = 1e-3): nudge by epsilon")
+    _compare("numerical_gradient(...)", got, expected, atol=1e-9)
+    return "centred differences"  # not reached: _compare raised
+
+
+def _choice_cases():
+    """(lambda_regs, dev_accuracies, chosen lambda, why): a clear winner, a tie, a tie with the larger lambda first."""
+    return [([0.0, 1.0, 3.0, 10.0, 30.0], [66.25, 66.25, 68.75, 72.5, 69.25], 10.0, "the highest dev accuracy"),
+            ([0.0, 1.0, 3.0, 10.0], [70.0, 72.0, 72.0, 71.0], 1.0, "a tie goes to the smaller lambda"),
+            ([10.0, 0.0, 3.0], [72.0, 70.0, 72.0], 3.0,
+             "a tie goes to the smallest lambda, wherever it stands in the list")]
+
+
+@_self_check
+def check_choose_lambda(fn) -> str:
+    """Check ``choose_lambda(lambda_regs, dev_accuracies)``: highest dev accuracy, a tie to the smallest lambda."""
+    for lambdas, accuracies, expected, why in _choice_cases():
+        got = fn(list(lambdas), list(accuracies))
+        if got is None:
+            _fail("choose_lambda returned None: did you forget a return statement?")
+        if not np.isscalar(got):
+            _fail(f"choose_lambda returned {type(got).__name__}, expected one lambda (a number)")
+        if got == expected:
+            continue
+        shown = f"choose_lambda({lambdas}, {accuracies}) is {got!r}, expected {expected:g}"
+        if got in accuracies and got not in lambdas:
+            _fail(f"{shown}: that is a dev accuracy; return the lambda that reached it")
+        if isinstance(got, (int, np.integer)) and 0 <= got < len(lambdas) and lambdas[got] == expected:
+            _fail(f"{shown}: {got} is the position of the chosen lambda; return the lambda itself, lambda_regs[{got}]")
+        if got in lambdas and accuracies[lambdas.index(got)] == min(accuracies):
+            _fail(f"{shown}: that lambda has the LOWEST dev accuracy; choose the highest (max, not min)")
+        tied = [lam for lam, acc in zip(lambdas, accuracies) if acc == max(accuracies)]
+        if got in tied and got == tied[0]:
+            _fail(f"{shown}: the tie went to the lambda listed first (np.argmax picks the first); {why}")
+        if got in tied:
+            _fail(f"{shown}: the tie went to the larger lambda; {why} (the least regularisation that does the job)")
+        _fail(f"{shown} ({why})")
+    return "the highest dev accuracy wins; a tie goes to the smallest lambda, wherever it stands in the list"
+
+
+def _holdout_fixture():
+    """A small network, 40 images and labels it gets exactly 30 right (75 %)."""
+    gen = np.random.default_rng(5)
+    W1, b1, W2, b2 = ref.init_params(gen, 8, 5, NUM_CLASSES)
+    X = gen.random((8, 40))
+    predictions = ref.make_predictions(X, W1, b1, W2, b2)
+    Y = predictions.copy()
+    Y[:10] = (Y[:10] + 1) % NUM_CLASSES
+    return (W1, b1, W2, b2), X, Y
+
+
+@_self_check
+def check_holdout_score(fn) -> str:
+    """Check ``holdout_score(params, X_holdout, Y_holdout)``: accuracy (%) and its standard error (points)."""
+    from . import analysis
+
+    params, X, Y = _holdout_fixture()
+    got = fn(params, X, Y)
+    if not isinstance(got, tuple) or len(got) != 2:
+        _fail("holdout_score must return two numbers: the accuracy (%) and its standard error (points)")
+    accuracy, standard_error = (_scalar(name, value) for name, value in zip(("accuracy", "standard error"), got))
+    expected_accuracy, expected_se = analysis.holdout_score(params, X, Y)
+    p, n = expected_accuracy / 100, Y.size
+    if np.isclose(accuracy, p):
+        _fail(f"the accuracy is {accuracy:g}, a fraction: the course reports percentages ({expected_accuracy:g})")
+    if not np.isclose(accuracy, expected_accuracy):
+        _fail(f"the accuracy is {accuracy:g}%, expected {expected_accuracy:g}% (30 of the {n} images are right): "
+              "compare make_predictions(X_holdout, *params) with Y_holdout")
+    if np.isnan(standard_error):
+        _fail("the standard error is NaN: p in sqrt(p (1 - p) / n) is the accuracy as a fraction (accuracy / 100)")
+    mistakes = {
+        "the standard error is a fraction: multiply by 100 to have percentage points, like the accuracy":
+            expected_se / 100,
+        "the standard error lacks the square root: 100 * sqrt(p (1 - p) / n)": 100 * p * (1 - p) / n,
+        "the standard error divides by n outside the square root: 100 * sqrt(p (1 - p) / n)":
+            100 * np.sqrt(p * (1 - p)) / n,
+        "the standard error forgot to divide by n, the number of held-out images": 100 * np.sqrt(p * (1 - p)),
+        "the standard error uses n - 1: the binomial standard error divides by n": 100 * np.sqrt(p * (1 - p) / (n - 1)),
+    }
+    for message, wrong in mistakes.items():
+        if np.isclose(standard_error, wrong):
+            _fail(message)
+    if not np.isclose(standard_error, expected_se):
+        _fail(f"the standard error is {standard_error:.4g}, expected {expected_se:.4g} = 100 * sqrt(p (1 - p) / n) "
+              f"with p = {p:g}, n = {n}")
+    return "the accuracy (%) on the held-out images and its standard error 100 * sqrt(p (1 - p) / n)"

@@ -38,3 +38,22 @@ def test_misclassified_indices_by_label_or_name():
 def test_mismatched_lengths_are_refused():
     with pytest.raises(CourseInputError, match="same length"):
         analysis.confusion_matrix(Y, P[:-1])
+
+
+def test_choose_lambda_takes_the_best_dev_accuracy_and_the_smallest_lambda_on_a_tie():
+    assert analysis.choose_lambda([0.0, 1.0, 3.0], [70.0, 72.5, 71.0]) == 1.0
+    assert analysis.choose_lambda([10.0, 0.0, 3.0], [72.0, 70.0, 72.0]) == 3.0
+    assert isinstance(analysis.choose_lambda([0, 1], [70.0, 70.0]), float)
+
+
+def test_holdout_score_is_a_percentage_with_its_binomial_standard_error():
+    from fashion_helpers import network
+
+    rng = np.random.default_rng(0)
+    params = network.init_params(rng, 784, 5)
+    X = rng.random((784, 50))
+    Y = network.make_predictions(X, *params)
+    Y[:10] = (Y[:10] + 1) % 10                      # 40 of 50 right
+    accuracy, standard_error = analysis.holdout_score(params, X, Y)
+    assert accuracy == 80.0
+    assert np.isclose(standard_error, 100 * np.sqrt(0.8 * 0.2 / 50))

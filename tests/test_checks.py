@@ -29,10 +29,14 @@ def test_not_implemented_is_friendly_and_hands_over_the_package_copy(capsys):
     def ReLU(Z):
         raise NotImplementedError
 
-    assert checks.check_ReLU(ReLU) is network.ReLU
+    stand_in = checks.check_ReLU(ReLU)
     out = capsys.readouterr().out
     assert out.startswith("NOT YET  ReLU: not implemented yet") and out.count("\n") == 1
     assert "the notebook uses the package's network.ReLU" in out
+    Z = np.array([[-1.0, 2.0]])
+    assert stand_in.__name__ == "ReLU" and np.array_equal(stand_in(Z), network.ReLU(Z))
+    checks.check_ReLU(stand_in)  # 04 checks backward_prop twice: the stand-in must not pass the second check
+    assert capsys.readouterr().out.startswith("NOT YET  ReLU")
 
 
 def test_a_different_but_correct_function_passes_and_is_the_one_returned(capsys):
@@ -47,7 +51,7 @@ def test_every_check_knows_the_package_copy_it_falls_back_to():
     for name in dir(checks):
         if name.startswith("check_"):
             fn, module = checks.package_copy(name.removeprefix("check_"))
-            assert fn.__name__ == name.removeprefix("check_") and module in ("network", "analysis", "improve")
+            assert fn.__name__ == name.removeprefix("check_") and module in checks._PACKAGE_MODULES
 
 
 # ---------------------------------------------------------------- the catalogue of typical student bugs
@@ -263,6 +267,230 @@ def test_under_nbgrader_an_unfinished_exercise_loses_its_points_but_the_notebook
         raise NotImplementedError
 
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-    assert checks.check_ReLU(ReLU) is network.ReLU
+    stand_in = checks.check_ReLU(ReLU)
     out, err = capsys.readouterr()
     assert out == "" and err.startswith("NOT YET  ReLU: not implemented yet") and "no points" in err
+    assert np.array_equal(stand_in(np.array([-1.0, 2.0])), [0.0, 2.0])
+    checks.check_ReLU(stand_in)  # a second check of the stand-in gives no point either
+    assert capsys.readouterr().err.startswith("NOT YET  ReLU")
+
+
+# ---------------------------------------------------------------- notebooks 04 and 07, second pass: the new checks
+
+from fashion_helpers import analysis  # noqa: E402
+
+
+def test_the_second_pass_references_pass_and_are_the_functions_to_use(capsys):
+    for check, fn in ((checks.check_compute_loss, network.compute_loss),
+                      (checks.check_numerical_gradient, checks.numerical_gradient),
+                      (checks.check_choose_lambda, analysis.choose_lambda),
+                      (checks.check_holdout_score, analysis.holdout_score)):
+        assert check(fn) is fn
+        out = capsys.readouterr().out
+        assert out.startswith(f"PASS  {fn.__name__}:") and out.count("\n") == 1
+
+
+def test_an_open_numerical_gradient_falls_back_to_the_checks_module(capsys):
+    def numerical_gradient(X, Y, params, lambda_reg=0.0, epsilon=1e-5):
+        raise NotImplementedError
+
+    assert checks.check_numerical_gradient(numerical_gradient).__wrapped__ is checks.numerical_gradient
+    assert "the package's checks.numerical_gradient" in capsys.readouterr().out
+
+
+def _ce(A2, Y):
+    return -np.mean(np.log(np.maximum(A2[Y, np.arange(Y.size)], np.finfo(np.float64).tiny)))
+
+
+def loss_with_l2(term):
+    def compute_loss(A2, Y, W1=None, W2=None, lambda_reg=0.0):
+        return _ce(A2, Y) + (term(W1, W2, lambda_reg, Y.size) if lambda_reg else 0.0)
+    return compute_loss
+
+
+def bug_loss_summed(A2, Y, W1=None, W2=None, lambda_reg=0.0):
+    return Y.size * _ce(A2, Y)
+
+
+def bug_loss_positive_log(A2, Y, W1=None, W2=None, lambda_reg=0.0):
+    return -_ce(A2, Y)
+
+
+def bug_loss_mean_over_classes(A2, Y, W1=None, W2=None, lambda_reg=0.0):
+    return -np.mean(network.one_hot(Y) * np.log(A2))
+
+
+def bug_loss_l2_always(A2, Y, W1=None, W2=None, lambda_reg=0.0):
+    return _ce(A2, Y) + lambda_reg / (2 * Y.size) * (np.sum(W1**2) + np.sum(W2**2))
+
+
+def bug_loss_unclipped(A2, Y, W1=None, W2=None, lambda_reg=0.0):
+    loss = -np.mean(np.log(A2[Y, np.arange(Y.size)]))
+    if lambda_reg:
+        loss += lambda_reg / (2 * Y.size) * (np.sum(W1**2) + np.sum(W2**2))
+    return loss
+
+
+def bug_loss_per_example(A2, Y, W1=None, W2=None, lambda_reg=0.0):
+    return -np.log(A2[Y, np.arange(Y.size)])
+
+
+def numerical_gradient_with(step):
+    """A numerical gradient whose loop is ``step(p, index, loss, epsilon)``, returning that entry's value."""
+    def numerical_gradient(X, Y, params, lambda_reg=0.0, epsilon=1e-5):
+        params = [np.array(p, dtype=np.float64) for p in params]
+
+        def loss():
+            W1, b1, W2, b2 = params
+            return network.compute_loss(network.forward_prop(W1, b1, W2, b2, X)[3], Y, W1, W2, lambda_reg)
+
+        gradients = []
+        for p in params:
+            g = np.zeros_like(p)
+            for index in np.ndindex(p.shape):
+                g[index] = step(p, index, loss, epsilon)
+            gradients.append(g)
+        return np.concatenate([g.ravel() for g in gradients])
+    return numerical_gradient
+
+
+def _forward(p, index, loss, epsilon):
+    saved = p[index]
+    here = loss()
+    p[index] = saved + epsilon
+    value = (loss() - here) / epsilon
+    p[index] = saved
+    return value
+
+
+def _not_restored(p, index, loss, epsilon):
+    saved = p[index]
+    p[index] = saved + epsilon
+    plus = loss()
+    p[index] = saved - epsilon
+    return (plus - loss()) / (2 * epsilon)
+
+
+def bug_numerical_over_epsilon(X, Y, params, lambda_reg=0.0, epsilon=1e-5):
+    return 2 * checks.numerical_gradient(X, Y, params, lambda_reg, epsilon)  # (plus - minus) / epsilon
+
+
+def bug_numerical_unparenthesised(X, Y, params, lambda_reg=0.0, epsilon=1e-5):
+    return checks.numerical_gradient(X, Y, params, lambda_reg, epsilon) * epsilon**2  # (plus - minus) / 2 * epsilon
+
+
+def bug_numerical_in_place(X, Y, params, lambda_reg=0.0, epsilon=1e-5):
+    for p in params:
+        p += 0.0
+        p.flat[0] += epsilon  # never put back
+    return checks.numerical_gradient(X, Y, params, lambda_reg, epsilon)
+
+
+def bug_numerical_list(X, Y, params, lambda_reg=0.0, epsilon=1e-5):
+    g = checks.numerical_gradient(X, Y, params, lambda_reg, epsilon)
+    return np.split(g, np.cumsum([p.size for p in params])[:-1])
+
+
+def bug_numerical_no_l2(X, Y, params, lambda_reg=0.0, epsilon=1e-5):
+    return checks.numerical_gradient(X, Y, params, 0.0, epsilon)
+
+
+def bug_numerical_fixed_epsilon(X, Y, params, lambda_reg=0.0, epsilon=1e-5):
+    return checks.numerical_gradient(X, Y, params, lambda_reg, 1e-5)
+
+
+def bug_numerical_wrong_order(X, Y, params, lambda_reg=0.0, epsilon=1e-5):
+    blocks = bug_numerical_list(X, Y, params, lambda_reg, epsilon)
+    return np.concatenate([blocks[0], blocks[2], blocks[1], blocks[3]])
+
+
+def bug_choose_lowest(lambda_regs, dev_accuracies):
+    return float(lambda_regs[int(np.argmin(dev_accuracies))])
+
+
+def bug_choose_first_listed(lambda_regs, dev_accuracies):
+    return float(lambda_regs[int(np.argmax(dev_accuracies))])
+
+
+def bug_choose_larger_on_tie(lambda_regs, dev_accuracies):
+    best = max(dev_accuracies)
+    return float(max(lam for lam, acc in zip(lambda_regs, dev_accuracies) if acc == best))
+
+
+def bug_choose_position(lambda_regs, dev_accuracies):
+    return sorted(range(len(lambda_regs)), key=lambda k: (-dev_accuracies[k], lambda_regs[k]))[0]
+
+
+def bug_choose_accuracy(lambda_regs, dev_accuracies):
+    return max(dev_accuracies)
+
+
+def holdout_with_se(se):
+    def holdout_score(params, X_holdout, Y_holdout):
+        accuracy = network.get_accuracy(network.make_predictions(X_holdout, *params), Y_holdout)
+        return accuracy, se(accuracy / 100, Y_holdout.size)
+    return holdout_score
+
+
+def bug_holdout_fraction(params, X_holdout, Y_holdout):
+    accuracy, se = analysis.holdout_score(params, X_holdout, Y_holdout)
+    return accuracy / 100, se
+
+
+SECOND_PASS = [
+    ("compute_loss", bug_loss_summed, r"m = 6 times too large: take the mean"),
+    ("compute_loss", bug_loss_positive_log, r"MINUS the mean log-probability"),
+    ("compute_loss", bug_loss_mean_over_classes, r"10 times too small"),
+    ("compute_loss", bug_loss_per_example, r"expected one number: average over the examples"),
+    ("compute_loss", bug_loss_unclipped, r"inf when the true class gets probability exactly 0"),
+    ("compute_loss", loss_with_l2(lambda W1, W2, lam, m: 0.0), r"the L2 term is missing"),
+    ("compute_loss", loss_with_l2(lambda W1, W2, lam, m: lam / m * (np.sum(W1**2) + np.sum(W2**2))),
+     r"lacks the 1/2"),
+    ("compute_loss", loss_with_l2(lambda W1, W2, lam, m: lam / 2 * (np.sum(W1**2) + np.sum(W2**2))),
+     r"lacks the 1/m \(m = 6"),
+    ("compute_loss", loss_with_l2(lambda W1, W2, lam, m: lam / (2 * m) * np.sum(W1**2)), r"penalises W1 only"),
+    ("compute_loss", loss_with_l2(lambda W1, W2, lam, m: lam / (2 * m) * (np.linalg.norm(W1) + np.linalg.norm(W2))),
+     r"uses the norms, not their squares"),
+    ("numerical_gradient", numerical_gradient_with(_forward), r"forward difference"),
+    ("numerical_gradient", numerical_gradient_with(_not_restored), r"stays nudged .*put p\[index\] = saved back"),
+    ("numerical_gradient", bug_numerical_over_epsilon, r"twice too large: .*divide by 2 \* epsilon"),
+    ("numerical_gradient", bug_numerical_unparenthesised, r"/ 2 \* epsilon divides by 2, then MULTIPLIES"),
+    ("numerical_gradient", bug_numerical_in_place, r"changed the caller's parameters"),
+    ("numerical_gradient", bug_numerical_list, r"returned a list: return one flat vector"),
+    ("numerical_gradient", bug_numerical_no_l2, r"ignores lambda_reg"),
+    ("numerical_gradient", bug_numerical_fixed_epsilon, r"ignores its epsilon argument"),
+    ("numerical_gradient", bug_numerical_wrong_order, r"order W1, W2, b1, b2"),
+    ("choose_lambda", bug_choose_lowest, r"LOWEST dev accuracy"),
+    ("choose_lambda", bug_choose_first_listed, r"the tie went to the lambda listed first"),
+    ("choose_lambda", bug_choose_larger_on_tie, r"the tie went to the larger lambda"),
+    ("choose_lambda", bug_choose_position, r"is the position of the chosen lambda"),
+    ("choose_lambda", bug_choose_accuracy, r"that is a dev accuracy"),
+    ("holdout_score", bug_holdout_fraction, r"a fraction: the course reports percentages"),
+    ("holdout_score", holdout_with_se(lambda p, n: np.sqrt(p * (1 - p) / n)), r"standard error is a fraction"),
+    ("holdout_score", holdout_with_se(lambda p, n: 100 * p * (1 - p) / n), r"lacks the square root"),
+    ("holdout_score", holdout_with_se(lambda p, n: 100 * np.sqrt(p * (1 - p)) / n), r"divides by n outside"),
+    ("holdout_score", holdout_with_se(lambda p, n: np.sqrt(100 * p * (1 - 100 * p) / n)), r"NaN"),
+]
+
+
+@pytest.mark.parametrize("check,bug,words", SECOND_PASS,
+                         ids=[f"{c[0]}-{c[2][:30]}" for c in SECOND_PASS])
+def test_each_second_pass_bug_is_caught_and_named(check, bug, words, capsys):
+    with np.errstate(all="ignore"), pytest.raises(CheckFailed) as info:
+        getattr(checks, f"check_{check}")(bug)
+    message = str(info.value)
+    assert re.search(words, message), message
+    assert "\n" not in message
+    assert "PASS" not in capsys.readouterr().out
+
+
+def test_a_loss_that_needs_the_weights_even_without_l2_is_told_so():
+    with pytest.raises(CheckFailed, match="with lambda_reg = 0 the weights may be None"):
+        checks.check_compute_loss(bug_loss_l2_always)
+
+
+def test_gradient_check_can_use_a_given_numerical_gradient(capsys):
+    X, Y, W1, b1, W2, b2 = checks._fixture(hidden=3, input_size=4)
+    params = (W1, b1, W2, b2)
+    error = checks.gradient_check(X, Y, params, lambda_reg=0.7, numerical=checks.numerical_gradient)
+    assert error < checks.GRADIENT_CHECK_THRESHOLD and capsys.readouterr().out.startswith("PASS")

@@ -218,3 +218,20 @@ def test_gradient_descent_refuses_bad_params():
     W1[0, 0] = np.nan
     with pytest.raises(CourseInputError, match=r"W1 holds NaN or inf"):
         network.gradient_descent(X, Y, 0.1, 5, params=(W1, b1, W2, b2))
+
+
+def test_compute_loss_is_the_cross_entropy_plus_the_l2_term():
+    A2 = network.softmax(np.array([[2.0, 0.0, 1.0], [0.0, 1.0, 1.0], [1.0, 3.0, 0.0]] + [[0.0] * 3] * 7))
+    Y = np.array([0, 2, 1])
+    cross_entropy = -np.mean(np.log(A2[Y, np.arange(3)]))
+    assert np.isclose(network.compute_loss(A2, Y), cross_entropy)
+    W1, W2 = np.full((2, 4), 0.5), np.full((10, 2), -1.0)
+    assert np.isclose(network.compute_loss(A2, Y, W1, W2, 0.6), cross_entropy + 0.6 / 6 * (8 * 0.25 + 20))
+    assert network.compute_loss(A2, Y, W1, W2, 0.0) == network.compute_loss(A2, Y)
+
+
+def test_compute_loss_stays_finite_when_the_true_class_gets_probability_zero():
+    A2 = np.zeros((10, 2))
+    A2[1, :] = 1.0
+    loss = network.compute_loss(A2, np.array([0, 1]))
+    assert np.isfinite(loss) and np.isclose(loss, -np.log(np.finfo(np.float64).tiny) / 2)
