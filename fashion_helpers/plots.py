@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from .data import CLASS_NAMES, IMAGE_SHAPE, NUM_CLASSES, class_counts
 
@@ -121,6 +122,14 @@ def probability_bars(image, probabilities, true_label: int | None = None, title:
     return fig
 
 
+def log_y_axis(ax) -> None:
+    """Put ax's y-axis on a log scale with plain tick labels (0.6, not 6×10⁻¹), for losses that span decades."""
+    ax.set_yscale("log")
+    plain = FuncFormatter(lambda y, _: f"{y:g}")
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(plain)
+
+
 def training_curves(history: dict, title: str = "Training") -> Figure:
     """Loss (log scale) and accuracy against iteration, from ``gradient_descent``'s history: the training images,
     and the dev images too when the history has them (``dev_loss``, ``dev_accuracy``)."""
@@ -134,7 +143,7 @@ def training_curves(history: dict, title: str = "Training") -> Figure:
                      label="dev images (never trained on)")
         ax_acc.plot(history["iteration"], history["dev_accuracy"], marker=".", ms=4, color="tab:orange",
                     label="dev images (never trained on)")
-    ax_loss.set_yscale("log")  # the first steps dominate a linear axis; on a log axis the tail's slope shows
+    log_y_axis(ax_loss)  # the first steps dominate a linear axis; on a log axis the tail's slope shows
     ax_loss.set_ylabel("cross-entropy loss (log scale)")
     ax_loss.set_title(f"{title}: loss", fontsize=11)
     ax_acc.set_ylabel("accuracy (%)")
@@ -142,7 +151,7 @@ def training_curves(history: dict, title: str = "Training") -> Figure:
     for ax in (ax_loss, ax_acc):
         ax.set_xlabel("iteration")
         ax.grid(alpha=0.3)
-        ax.tick_params(labelsize=9)
+        ax.tick_params(which="both", labelsize=9)
         ax.legend(fontsize=9)
     fig.tight_layout()
     return fig
