@@ -363,18 +363,31 @@ def check_gradient_descent(fn) -> str:
     """Check ``gradient_descent(X, Y, alpha, iterations, rng, ...)``: same parameters and history as the reference."""
     X, Y, W1, b1, W2, b2 = _fixture(hidden=4, input_size=784)
     start = (W1, b1, W2, b2)
-    out = fn(X, Y, 0.5, 12, params=start)
+    dev = (X[:, :3], Y[:3])
+    out = fn(X, Y, 0.5, 12, params=start, dev=dev)
     if not isinstance(out, tuple) or len(out) != 2:
         _fail("gradient_descent must return two things: the parameters (W1, b1, W2, b2) and the history")
     params, history = out
-    ref_params, ref_history = ref.gradient_descent(X, Y, 0.5, 12, params=start)
+    ref_params, ref_history = ref.gradient_descent(X, Y, 0.5, 12, params=start, dev=dev)
     if np.allclose(params[0], W1):
         _fail("W1 never changed: update the parameters with update_params inside the loop")
+    if not history.get("iteration"):
+        _fail("history is empty: call record_progress inside the loop, on the iterations is_logged picks")
+    if history["iteration"] != ref_history["iteration"]:
+        _fail(f"history['iteration'] is {history['iteration']}, expected {ref_history['iteration']}: "
+              "record when is_logged(i, iterations, print_every) says so, once per iteration")
+    if not np.allclose(history["loss"], ref_history["loss"], atol=1e-9):
+        _fail("history['loss'] differs from the reference: record progress with this iteration's forward pass "
+              "and its parameters, before the update")
+    if "dev_accuracy" not in history:
+        _fail("history has no dev_accuracy: pass dev on to record_progress")
     for name, got, exp in zip(("W1", "b1", "W2", "b2"), params, ref_params):
         _compare(f"{name} after 12 iterations", got, exp, atol=1e-9)
-    if history.get("iteration") != ref_history["iteration"]:
-        _fail(f"history['iteration'] is {history.get('iteration')}, expected {ref_history['iteration']}")
-    return "12 iterations on a small batch give the reference parameters and history"
+    drawn, _ = fn(X, Y, 0.5, 2, np.random.default_rng(0), hidden_neurons=4)
+    ref_drawn, _ = ref.gradient_descent(X, Y, 0.5, 2, np.random.default_rng(0), hidden_neurons=4)
+    for name, got, exp in zip(("W1", "b1", "W2", "b2"), drawn, ref_drawn):
+        _compare(f"{name} when starting from rng (no params)", got, exp, atol=1e-9)
+    return "12 iterations on a small batch give the reference parameters and history (with dev columns)"
 
 
 @_self_check

@@ -183,7 +183,7 @@ def make_predictions(X, W1, b1, W2, b2):
 
 
 def check_training_args(X, Y, alpha, iterations, rng=None, hidden_neurons=20, lambda_reg=0.0,
-                        print_every=None, params=None) -> None:
+                        print_every=None, params=None, dev=None) -> None:
     """Raise a one-line CourseInputError for the first bad argument of ``gradient_descent``, before any work."""
     require_number("alpha", alpha, minimum=0, strict=True)
     require_number("iterations", iterations, minimum=1, whole=True)
@@ -191,6 +191,10 @@ def check_training_args(X, Y, alpha, iterations, rng=None, hidden_neurons=20, la
     if print_every is not None:
         require_number("print_every", print_every, minimum=1, whole=True)
     check_inputs(X, Y)
+    if dev is not None:
+        if not isinstance(dev, (tuple, list)) or len(dev) != 2:
+            raise CourseInputError("dev must be the pair (X_dev, Y_dev), as data.split_dev_train returns them")
+        check_inputs(*dev)
     if params is None:
         require_generator(rng)
         require_number("hidden_neurons", hidden_neurons, minimum=1, whole=True)
@@ -200,21 +204,50 @@ def check_training_args(X, Y, alpha, iterations, rng=None, hidden_neurons=20, la
         check_params(*params, input_size=X.shape[0])
 
 
-def record_progress(history: dict, i: int, A2, Y, W1, W2, lambda_reg: float = 0.0,
-                    print_every: int | None = None) -> None:
-    """Append iteration i's loss and train accuracy to ``history``; print a log line when ``print_every`` is set."""
+def starting_params(rng: np.random.Generator | None, input_size: int, hidden_neurons: int, params=None):
+    """Where training starts: copies of ``params`` (W1, b1, W2, b2) when given, else ``init_params`` drawn from rng."""
+    if params is not None:
+        return tuple(np.array(p, dtype=np.float64) for p in params)
+    return init_params(rng, input_size, hidden_neurons, NUM_CLASSES)
+
+
+def is_logged(i: int, iterations: int, print_every: int | None) -> bool:
+    """True when iteration i is recorded: every ``print_every`` iterations (every 10 when None) and the last one."""
+    return i % (print_every or 10) == 0 or i == iterations - 1
+
+
+def record_progress(history: dict, i: int, A2, Y, params, lambda_reg: float = 0.0,
+                    print_every: int | None = None, dev=None) -> None:
+    """Append iteration i's loss and train accuracy to ``history``; print a log line when ``print_every`` is set.
+
+    A2: this iteration's forward pass on the training images; params: the (W1, b1, W2, b2) that made it.
+    dev: (X_dev, Y_dev) or None. With a dev set, also append ``dev_loss`` (cross-entropy, no L2 term) and
+    ``dev_accuracy`` of the same parameters, and keep the best dev accuracy so far in ``best_iteration``,
+    ``best_dev_accuracy`` and ``best_params`` (a tie keeps the earlier iteration): early stopping's choice.
+    """
+    W1, _, W2, _ = params
     loss = compute_loss(A2, Y, W1, W2, lambda_reg)
     accuracy = get_accuracy(get_predictions(A2), Y)
-    history["iteration"].append(i)
-    history["loss"].append(loss)
-    history["train_accuracy"].append(accuracy)
+    for key, value in (("iteration", i), ("loss", loss), ("train_accuracy", accuracy)):
+        history.setdefault(key, []).append(value)
+    line = f"Iteration {i:4d}   loss {loss:.4f}   train accuracy {accuracy:6.2f}%"
+    if dev is not None:
+        X_dev, Y_dev = dev
+        A2_dev = forward_prop(*params, X_dev)[3]
+        dev_loss = compute_loss(A2_dev, Y_dev)
+        dev_accuracy = get_accuracy(get_predictions(A2_dev), Y_dev)
+        history.setdefault("dev_loss", []).append(dev_loss)
+        history.setdefault("dev_accuracy", []).append(dev_accuracy)
+        if dev_accuracy > history.get("best_dev_accuracy", -1.0):
+            history.update(best_iteration=i, best_dev_accuracy=dev_accuracy, best_params=tuple(params))
+        line += f"   dev loss {dev_loss:.4f}   dev accuracy {dev_accuracy:6.2f}%"
     if print_every:
-        print(f"Iteration {i:4d}   loss {loss:.4f}   train accuracy {accuracy:6.2f}%")
+        print(line)
 
 
 def gradient_descent(X, Y, alpha: float, iterations: int, rng: np.random.Generator | None = None, *,
                      hidden_neurons: int = 20, lambda_reg: float = 0.0, print_every: int | None = None,
-                     params=None):
+                     params=None, dev=None):
     """Train by full-batch gradient descent. Returns ``(W1, b1, W2, b2), history``.
 
     X: (784, m) scaled pixels; Y: (m,) labels.
@@ -223,20 +256,18 @@ def gradient_descent(X, Y, alpha: float, iterations: int, rng: np.random.Generat
     hidden_neurons: width of the hidden layer when initialising. lambda_reg: L2 strength (>= 0).
     print_every: print a log line every this many iterations (None: silent).
     params: start from these (W1, b1, W2, b2) instead of drawing new ones (they are not modified).
-    history: dict of lists ``iteration``, ``loss``, ``train_accuracy``, recorded every ``print_every``
+    dev: (X_dev, Y_dev) to score at the same iterations as the training images (None: no dev columns).
+    history: dict of lists ``iteration``, ``loss``, ``train_accuracy`` (and with dev ``dev_loss``,
+    ``dev_accuracy``, plus the best dev iteration: see ``record_progress``), recorded every ``print_every``
     iterations (every 10 when silent) and at the last one, from that iteration's forward pass (before its update).
     """
-    check_training_args(X, Y, alpha, iterations, rng, hidden_neurons, lambda_reg, print_every, params)
-    if params is None:
-        W1, b1, W2, b2 = init_params(rng, X.shape[0], hidden_neurons, NUM_CLASSES)
-    else:
-        W1, b1, W2, b2 = (np.array(p, dtype=np.float64) for p in params)
-    log_every = print_every or 10
-    history = {"iteration": [], "loss": [], "train_accuracy": []}
+    check_training_args(X, Y, alpha, iterations, rng, hidden_neurons, lambda_reg, print_every, params, dev)
+    history = {}
+    W1, b1, W2, b2 = starting_params(rng, X.shape[0], hidden_neurons, params)
     for i in range(iterations):
         Z1, A1, Z2, A2 = forward_prop(W1, b1, W2, b2, X)
-        if i % log_every == 0 or i == iterations - 1:
-            record_progress(history, i, A2, Y, W1, W2, lambda_reg, print_every)
+        if is_logged(i, iterations, print_every):
+            record_progress(history, i, A2, Y, (W1, b1, W2, b2), lambda_reg, print_every, dev)
         dW1, db1, dW2, db2 = backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y, lambda_reg)
         W1, b1, W2, b2 = update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha)
     return (W1, b1, W2, b2), history

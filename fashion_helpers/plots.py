@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from .data import CLASS_NAMES, IMAGE_SHAPE, NUM_CLASSES, class_counts
 
@@ -121,21 +122,37 @@ def probability_bars(image, probabilities, true_label: int | None = None, title:
     return fig
 
 
+def log_y_axis(ax) -> None:
+    """Put ax's y-axis on a log scale with plain tick labels (0.6, not 6×10⁻¹), for losses that span decades."""
+    ax.set_yscale("log")
+    plain = FuncFormatter(lambda y, _: f"{y:g}")
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(plain)
+
+
 def training_curves(history: dict, title: str = "Training") -> Figure:
-    """Loss and train accuracy against iteration, from ``gradient_descent``'s history."""
-    fig = Figure(figsize=(10, 3.4), dpi=DPI)
+    """Loss (log scale) and accuracy against iteration, from ``gradient_descent``'s history: the training images,
+    and the dev images too when the history has them (``dev_loss``, ``dev_accuracy``)."""
+    fig = Figure(figsize=(10, 3.6), dpi=DPI)
     ax_loss, ax_acc = fig.subplots(1, 2)
-    ax_loss.plot(history["iteration"], history["loss"], marker=".")
-    ax_loss.set_yscale("log")  # the first steps dominate a linear axis; on a log axis the tail's slope shows
-    ax_loss.set_xlabel("iteration")
+    has_dev = "dev_accuracy" in history
+    ax_loss.plot(history["iteration"], history["loss"], marker=".", ms=4, label="training images")
+    ax_acc.plot(history["iteration"], history["train_accuracy"], marker=".", ms=4, label="training images")
+    if has_dev:
+        ax_loss.plot(history["iteration"], history["dev_loss"], marker=".", ms=4, color="tab:orange",
+                     label="dev images (never trained on)")
+        ax_acc.plot(history["iteration"], history["dev_accuracy"], marker=".", ms=4, color="tab:orange",
+                    label="dev images (never trained on)")
+    log_y_axis(ax_loss)  # the first steps dominate a linear axis; on a log axis the tail's slope shows
     ax_loss.set_ylabel("cross-entropy loss (log scale)")
-    ax_loss.set_title(f"{title}: loss")
-    ax_acc.plot(history["iteration"], history["train_accuracy"], marker=".", color="tab:green")
-    ax_acc.set_xlabel("iteration")
-    ax_acc.set_ylabel("train accuracy (%)")
-    ax_acc.set_title(f"{title}: accuracy")
+    ax_loss.set_title(f"{title}: loss", fontsize=11)
+    ax_acc.set_ylabel("accuracy (%)")
+    ax_acc.set_title(f"{title}: accuracy", fontsize=11)
     for ax in (ax_loss, ax_acc):
+        ax.set_xlabel("iteration")
         ax.grid(alpha=0.3)
+        ax.tick_params(which="both", labelsize=9)
+        ax.legend(fontsize=9)
     fig.tight_layout()
     return fig
 

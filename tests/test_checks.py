@@ -226,12 +226,43 @@ def test_gradient_descent_check_passes_and_catches_a_frozen_loop(capsys):
     assert capsys.readouterr().out.startswith("PASS")
 
     def frozen(X, Y, alpha, iterations, rng=None, *, hidden_neurons=20, lambda_reg=0.0, print_every=None,
-               params=None):
+               params=None, dev=None):
         history = {"iteration": [0, 10, 11], "loss": [], "train_accuracy": []}
         return tuple(np.array(p) for p in params), history
 
     with pytest.raises(CheckFailed, match="W1 never changed"):
         checks.check_gradient_descent(frozen)
+
+
+def _loop(record_after_update=False, pass_dev=True, log_every_iteration=False):
+    """A student's gradient_descent with one of the usual slips."""
+    def gradient_descent(X, Y, alpha, iterations, rng=None, *, hidden_neurons=20, lambda_reg=0.0,
+                         print_every=None, params=None, dev=None):
+        history = {}
+        W1, b1, W2, b2 = network.starting_params(rng, X.shape[0], hidden_neurons, params)
+        for i in range(iterations):
+            Z1, A1, Z2, A2 = network.forward_prop(W1, b1, W2, b2, X)
+            grads = network.backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y, lambda_reg)
+            new = network.update_params(W1, b1, W2, b2, *grads, alpha)
+            if log_every_iteration or network.is_logged(i, iterations, print_every):
+                A2_logged = network.forward_prop(*new, X)[3] if record_after_update else A2
+                network.record_progress(history, i, A2_logged, Y, new if record_after_update else (W1, b1, W2, b2),
+                                        lambda_reg, print_every, dev if pass_dev else None)
+            W1, b1, W2, b2 = new
+        return (W1, b1, W2, b2), history
+    return gradient_descent
+
+
+@pytest.mark.parametrize("slip, words", [
+    ({"record_after_update": True}, "before the update"),
+    ({"pass_dev": False}, "pass dev on to record_progress"),
+    ({"log_every_iteration": True}, "is_logged"),
+])
+def test_gradient_descent_check_names_the_slip(slip, words, capsys):
+    checks.check_gradient_descent(_loop())
+    assert capsys.readouterr().out.startswith("PASS")
+    with pytest.raises(CheckFailed, match=words):
+        checks.check_gradient_descent(_loop(**slip))
 
 
 def test_make_predictions_check(capsys):

@@ -115,6 +115,36 @@ def test_history_logging_and_printing(split, capsys):
     assert len(lines) == 4 and lines[0].startswith("Iteration    0")
 
 
+def test_dev_columns_are_recorded_at_the_training_iterations_with_the_best_kept(split, capsys):
+    X_train, Y_train, X_dev, Y_dev = split
+    start = network.init_params(np.random.default_rng(0))
+    params, history = network.gradient_descent(X_train[:, :100], Y_train[:100], 0.1, 25, params=start,
+                                               print_every=10, dev=(X_dev[:, :50], Y_dev[:50]))
+    assert history["iteration"] == [0, 10, 20, 24]
+    assert len(history["dev_loss"]) == len(history["dev_accuracy"]) == 4
+    assert "dev accuracy" in capsys.readouterr().out.splitlines()[0]
+    best = int(np.argmax(history["dev_accuracy"]))  # the first of equal maxima: a tie keeps the earlier iteration
+    assert history["best_iteration"] == history["iteration"][best]
+    assert history["best_dev_accuracy"] == history["dev_accuracy"][best]
+    W1, b1, W2, b2 = history["best_params"]
+    assert network.get_accuracy(network.make_predictions(X_dev[:, :50], W1, b1, W2, b2), Y_dev[:50]) == \
+        history["best_dev_accuracy"]
+    A2_dev = network.forward_prop(W1, b1, W2, b2, X_dev[:, :50])[3]
+    assert history["dev_loss"][best] == network.compute_loss(A2_dev, Y_dev[:50])
+    same, silent = network.gradient_descent(X_train[:, :100], Y_train[:100], 0.1, 25, params=start)
+    assert all(np.array_equal(a, b) for a, b in zip(params, same)), "scoring the dev set changes no parameter"
+    assert set(silent) == {"iteration", "loss", "train_accuracy"}, "no dev set, no dev columns"
+
+
+def test_gradient_descent_refuses_a_bad_dev_set(split):
+    X_train, Y_train, X_dev, Y_dev = split
+    with pytest.raises(CourseInputError, match="dev must be the pair"):
+        network.gradient_descent(X_train[:, :20], Y_train[:20], 0.1, 5, np.random.default_rng(0), dev=X_dev)
+    with pytest.raises(CourseInputError, match="one label per column"):
+        network.gradient_descent(X_train[:, :20], Y_train[:20], 0.1, 5, np.random.default_rng(0),
+                                 dev=(X_dev, Y_dev[:10]))
+
+
 def test_training_reduces_the_loss(split):
     X_train, Y_train, _, _ = split
     _, history = network.gradient_descent(X_train, Y_train, 0.1, 60, np.random.default_rng(SEED))

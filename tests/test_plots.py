@@ -12,6 +12,23 @@ from matplotlib.figure import Figure  # noqa: E402
 from fashion_helpers import analysis, network, plots  # noqa: E402
 
 
+def test_training_curves_show_train_and_dev_on_a_log_loss_axis_in_words():
+    history = {"iteration": [0, 10, 19], "loss": [2.3, 1.2, 0.9], "train_accuracy": [10.0, 50.0, 70.0],
+               "dev_loss": [2.4, 1.4, 1.1], "dev_accuracy": [9.0, 45.0, 60.0]}
+    fig = plots.training_curves(history)
+    ax_loss, ax_acc = fig.axes
+    assert ax_loss.get_yscale() == "log"
+    assert fig.dpi >= 100
+    for ax in (ax_loss, ax_acc):
+        assert len(ax.get_lines()) == 2
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert labels == ["training images", "dev images (never trained on)"]
+        texts = [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.get_xticklabels(), *ax.get_legend().get_texts()]
+        assert min(t.get_fontsize() for t in texts) >= 9
+    train_only = plots.training_curves({k: history[k] for k in ("iteration", "loss", "train_accuracy")})
+    assert all(len(ax.get_lines()) == 1 for ax in train_only.axes)
+
+
 def test_every_plot_returns_a_figure_without_pyplot_state(split, tmp_path):
     X_train, Y_train, _, _ = split
     rng = np.random.default_rng(0)
