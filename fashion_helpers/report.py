@@ -4,8 +4,9 @@ One ``name: value`` line each, the value in JSON and rounded as the notebooks pr
 reader sees matches the one printed above it (83.06, not 83.0625) and the runner (``fashion_helpers.tools``) can
 collect them from the executed notebook:
 
-- percentages and percentage points (a name with ``accuracy``, ``gap``, ``gain`` or ``percent``): 2 decimals;
-- losses (a name with ``loss``): 4 decimals;
+- percentages and percentage points (a name with ``accuracy``/``accuracies``, ``gap``, ``gain`` or ``percent``): 2 decimals,
+  written out (83.06, 72.50);
+- losses (a name with ``loss``): 4 decimals, written out (0.4900);
 - any other float: 4 significant digits (a lambda of 0.003 stays 0.003).
 """
 
@@ -21,29 +22,28 @@ METRICS_TAG = "metrics"
 
 
 #: Name fragments of percentages (printed with 2 decimals) and of losses (4 decimals).
-PERCENT_WORDS = ("accuracy", "gap", "gain", "percent")
+PERCENT_WORDS = ("accurac", "gap", "gain", "percent")
 LOSS_WORDS = ("loss",)
 
 
-def _round(name: str, value: float) -> float:
-    if any(word in name for word in PERCENT_WORDS):
-        return round(value, 2)
-    if any(word in name for word in LOSS_WORDS):
-        return round(value, 4)
-    return float(f"{value:.4g}")
-
-
-def _plain(value, name: str = ""):
-    """A JSON-ready, rounded copy of a metric (see the module's rules), numpy scalars as Python numbers."""
+def _json(name: str, value) -> str:
+    """The JSON text of a metric, floats written with the notebooks' decimals (0.4900, not 0.49)."""
     if isinstance(value, (bool, np.bool_)):
-        return bool(value)
+        return json.dumps(bool(value))
     if isinstance(value, numbers.Integral):
-        return int(value)
+        return json.dumps(int(value))
     if isinstance(value, numbers.Real):
-        return _round(name, float(value))
+        value = float(value)
+        if not np.isfinite(value):
+            return json.dumps(str(value))
+        if any(word in name for word in PERCENT_WORDS):
+            return f"{value:.2f}"
+        if any(word in name for word in LOSS_WORDS):
+            return f"{value:.4f}"
+        return json.dumps(float(f"{value:.4g}"))
     if isinstance(value, (list, tuple)):
-        return [_plain(v, name) for v in value]
-    return str(value)
+        return "[" + ", ".join(_json(name, v) for v in value) + "]"
+    return json.dumps(str(value))
 
 
 def headline(**metrics) -> None:
@@ -53,7 +53,7 @@ def headline(**metrics) -> None:
     ``metrics.json`` and the run's summary.
     """
     for name, value in metrics.items():
-        print(f"{name}: {json.dumps(_plain(value, name))}")
+        print(f"{name}: {_json(name, value)}")
 
 
 def parse_headline(text: str) -> dict:
