@@ -26,3 +26,17 @@ def test_full_data_settings_come_from_the_full_parameter_file():
     bench = load_script("bench")
     settings = bench.full_data_settings()
     assert settings["hidden_neurons"] >= 20 and settings["optimizer"] == "adam" and settings["epochs"] >= 1
+
+
+def test_the_holdout_row_reads_the_runners_metrics_file(tmp_path):
+    """The runner writes {"notebook", "status", "metrics": {...}}: the row must come from its metrics."""
+    import json
+
+    bench = load_script("bench")
+    path = tmp_path / "08_improving_the_model.metrics.json"
+    assert bench.holdout_row(path) is None
+    path.write_text(json.dumps({"notebook": "08_improving_the_model", "status": "ok", "error": None,
+                                "metrics": {"holdout_accuracy": 81.7, "best_baseline": "MLPClassifier",
+                                            "best_baseline_holdout_accuracy": 81.45}}))
+    row = bench.holdout_row(path)
+    assert "| 81.70% |" in row and "best baseline MLPClassifier 81.45%" in row and row.endswith("| NO |")
