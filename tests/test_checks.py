@@ -5,16 +5,21 @@ import re
 import numpy as np
 import pytest
 
-from fashion_helpers import checks, network
+from fashion_helpers import checks, improve, network
 from fashion_helpers.checks import CheckFailed
 
 FUNCTIONS = ["init_params", "ReLU", "ReLU_deriv", "softmax", "forward_prop", "one_hot", "backward_prop",
              "update_params", "get_predictions", "get_accuracy"]
 
 
-@pytest.mark.parametrize("name", FUNCTIONS)
+#: notebook 08's exercises, whose reference copies live in fashion_helpers.improve
+IMPROVE_FUNCTIONS = ["he_init", "glorot_init", "momentum_update", "adam_update", "flip_left_right", "shift_images",
+                     "should_stop"]
+
+
+@pytest.mark.parametrize("name", FUNCTIONS + IMPROVE_FUNCTIONS)
 def test_reference_passes_with_one_line_and_is_the_function_to_use(name, capsys):
-    fn = getattr(network, name)
+    fn = getattr(network if name in FUNCTIONS else improve, name)
     assert getattr(checks, f"check_{name}")(fn) is fn
     out = capsys.readouterr().out
     assert out.startswith(f"PASS  {name}:") and out.count("\n") == 1
