@@ -120,7 +120,7 @@ def _config(root: Path, timeout: int) -> str:
     )
 
 
-def _text_output(cell) -> str:
+def text_output(cell) -> str:
     """What a code cell printed (stdout and plain-text results), as one string."""
     parts = []
     for output in cell.get("outputs", []):
@@ -144,7 +144,7 @@ def with_expected_outputs(nb, name: str = "the notebook"):
         cells.append(cell)
         if cell.cell_type != "code" or EXPECTED_TAG not in cell.metadata.get("tags", []):
             continue
-        text = _text_output(cell)
+        text = text_output(cell)
         if not text:
             raise CourseInputError(f"{name}, cell {index} is tagged {EXPECTED_TAG!r} but has no text output: "
                                    "run make refresh first, or untag a cell that only draws a figure")
@@ -243,7 +243,7 @@ def fill_in(stubbed: str, bodies: list[str]) -> str:
     return _BLOCK.sub(lambda m: f"{m.group(1)}{BEGIN}\n{next(remaining)}{m.group(1)}{END}", stubbed)
 
 
-#: Prepended to the first code cell of each notebook of the "solutions" submission: a student's solution that
+#: Appended to the first code cell of each notebook of the "solutions" submission: a student's solution that
 #: also says, once, when it does real work (called by the notebook, not by its self-check).
 ANNOUNCE = """
 

@@ -41,7 +41,7 @@ def committed(name: str) -> dict:
         "math_cells": sum(c.cell_type == "markdown" and "$" in c.source for c in nb.cells),
         "exercises": sum(c.source.count("### BEGIN SOLUTION") for c in nb.cells if c.cell_type == "code"),
         # what the student edition quotes after each cell tagged expected-output, and its inline questions
-        "expected_blocks": [grading._text_output(c) for c in nb.cells if grading.EXPECTED_TAG in c.metadata.get("tags", [])],
+        "expected_blocks": [grading.text_output(c) for c in nb.cells if grading.EXPECTED_TAG in c.metadata.get("tags", [])],
         "questions": sum(grading.ANSWER_TAG in c.metadata.get("tags", []) for c in nb.cells),
     }
 

@@ -37,7 +37,7 @@ def test_the_student_edition_is_nbgrader_s_release_with_markers_kept(student_run
             if grading.EXPECTED_TAG in mine.metadata.get("tags", []):
                 block = next(student)
                 assert block.cell_type == "markdown" and block.source.startswith("**Expected output**")
-                assert grading._text_output(mine) in block.source and block.metadata["nbgrader"]["locked"]
+                assert grading.text_output(mine) in block.source and block.metadata["nbgrader"]["locked"]
                 expected += 1
         assert next(student, None) is None
     assert exercises >= 10 and answers >= 2 * len(NOTEBOOKS) and expected >= exercises

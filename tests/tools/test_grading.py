@@ -83,7 +83,7 @@ def test_expected_output_cells_printed_text_and_are_quoted_after_themselves(path
     grading.with_expected_outputs(nb, path.name)
     for cell in tagged:
         block = nb.cells[nb.cells.index(cell) + 1]
-        assert block.source.startswith("**Expected output**") and grading._text_output(cell) in block.source
+        assert block.source.startswith("**Expected output**") and grading.text_output(cell) in block.source
 
 
 def test_an_expected_output_cell_without_text_is_refused():
