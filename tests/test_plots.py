@@ -55,3 +55,34 @@ def test_every_plot_returns_a_figure_without_pyplot_state(split, tmp_path):
         assert isinstance(fig, Figure)
         fig.savefig(tmp_path / f"{i}.png")
         assert (tmp_path / f"{i}.png").stat().st_size > 0
+
+
+def test_image_tiles_are_one_picture_with_each_image_in_its_place_and_wrong_titles_in_red(split):
+    X_train, Y_train, _, _ = split
+    predictions = Y_train[:3].copy()
+    predictions[1] = (predictions[1] + 1) % 10
+    fig = plots.image_grid(X_train, Y_train, indices=[0, 1, 2], predictions=predictions, columns=2)
+    (ax,) = fig.axes  # one axes, one picture: twenty axes would take ten times longer to draw
+    (picture,) = ax.get_images()
+    tiles = picture.get_array().filled(np.nan)
+    tile_rows = np.flatnonzero(~np.isnan(tiles).all(axis=1)).reshape(-1, 28)  # blank (NaN) between the tiles
+    tile_columns = np.flatnonzero(~np.isnan(tiles).all(axis=0)).reshape(-1, 28)
+    assert (len(tile_rows), len(tile_columns)) == (2, 2)
+    for k in range(3):  # image k in row k // 2, column k % 2
+        rows, columns = tile_rows[k // 2], tile_columns[k % 2]
+        assert np.array_equal(tiles[np.ix_(rows, columns)], X_train[:, k].reshape(28, 28))
+    assert np.isnan(tiles[np.ix_(tile_rows[1], tile_columns[1])]).all()  # no fourth image
+    titles = [(t.get_text(), t.get_color()) for t in ax.texts]
+    assert [color for _, color in titles] == ["black", "crimson", "black"]
+    assert "(true: " in titles[1][0]
+
+
+def test_weight_tiles_share_one_scale_or_each_take_their_own():
+    W = np.outer(np.arange(1, 5), np.linspace(-1, 1, 784))
+    shared = plots.first_layer_weights(W, columns=2).axes[0].get_images()[0]
+    assert shared.get_clim() == (-4.0, 4.0)
+    own = plots.first_layer_weights(W, columns=2, own_scales=True).axes[0].get_images()[0]
+    assert own.get_clim() == (-1.0, 1.0)
+    values = own.get_array().filled(np.nan)
+    assert np.nanmax(values) == 1.0 and np.nanmin(values) == -1.0
+    assert np.isclose(np.nanmax(shared.get_array().filled(np.nan)), 4.0)
