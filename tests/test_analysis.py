@@ -28,6 +28,33 @@ def test_classification_report_names_classes():
     assert "Shirt" in report and "Ankle boot" in report and "accuracy" in report
 
 
+@pytest.mark.parametrize("case", range(6))
+def test_confusion_matrix_and_report_are_scikit_learns_to_the_character(case):
+    """The NumPy versions print what scikit-learn prints, absent and never-predicted classes included."""
+    from sklearn.metrics import classification_report, confusion_matrix
+
+    rng = np.random.default_rng(case)
+    n = [9, 40, 400, 1, 25, 400][case]
+    classes = 10 if case < 3 else 4  # cases 3-5: six classes absent from both
+    labels = rng.integers(0, classes, n)
+    guesses = np.where(rng.random(n) < 0.7, labels, rng.integers(0, classes, n))
+    if case == 5:
+        guesses[guesses == 1] = 2  # class 1 present but never predicted: precision 0 / 0
+    assert np.array_equal(analysis.confusion_matrix(labels, guesses),
+                          confusion_matrix(labels, guesses, labels=analysis.LABELS))
+    for digits in (2, 4):
+        expected = classification_report(labels, guesses, labels=analysis.LABELS,
+                                          target_names=list(analysis.CLASS_NAMES), digits=digits, zero_division=0)
+        assert analysis.classification_report(labels, guesses, digits=digits) == expected
+
+
+def test_labels_outside_the_ten_classes_are_refused():
+    with pytest.raises(CourseInputError, match="whole numbers 0 to 9"):
+        analysis.confusion_matrix(Y, np.where(P == 9, 10, P))
+    with pytest.raises(CourseInputError, match="whole numbers 0 to 9"):
+        analysis.classification_report(Y.astype(float), P)
+
+
 def test_misclassified_indices_by_label_or_name():
     assert list(analysis.misclassified_indices(Y, P, 6, 2)) == [0, 1]
     assert list(analysis.misclassified_indices(Y, P, "Shirt", "Pullover")) == [0, 1]
