@@ -265,3 +265,19 @@ sys.exit(cli.main(["run"]))
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 2 and out.stderr == ("error: fashion-course needs the course tooling (papermill, yaml "
                                                   "missing): pip install 'fashion-helpers[tools]'\n")
+
+
+def test_the_tooling_skips_jsonschemas_iri_grammars_and_still_validates_notebooks():
+    """rfc3987-syntax compiles three grammars on import (seconds before a run's first notebook); the tooling's
+    processes go without it, and notebook validation, which never checks IRIs, works as before."""
+    import subprocess
+    import sys
+
+    script = ("import sys, fashion_helpers.tools, nbformat, papermill\n"
+              "nb = nbformat.read('notebooks/02_activations.ipynb', as_version=4)\n"
+              "nbformat.validate(nb)\n"
+              "bad = nbformat.v4.new_notebook(); bad.cells = [{'cell_type': 'code'}]\n"
+              "try:\n    nbformat.validate(bad)\nexcept nbformat.ValidationError:\n    print('invalid refused')\n"
+              "print(sys.modules['rfc3987_syntax'])")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.split() == ["invalid", "refused", "None"]
