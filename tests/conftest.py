@@ -75,3 +75,11 @@ def pytest_ignore_collect(collection_path, config):
     if collection_path == E2E_DIR and not config.getoption("--e2e"):
         return True
     return None
+
+
+@pytest.fixture(autouse=True)
+def _durations_in_tmp(tmp_path, monkeypatch):
+    """Runs in tests record how long notebooks took in the test's own folder, never in the real runs/."""
+    from fashion_helpers.tools import runner
+
+    monkeypatch.setattr(runner, "DURATIONS", tmp_path / "durations.json")

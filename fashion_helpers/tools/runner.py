@@ -9,6 +9,7 @@ The notebooks are found in a folder the caller names (the command line's ``--not
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from ..errors import CourseInputError
@@ -17,6 +18,8 @@ from .parameters import PATHS, validate
 
 #: Where the series is looked for, relative to the working directory, unless the caller says otherwise.
 DEFAULT_NOTEBOOK_DIR = Path("notebooks")
+#: How long each notebook took last time it ran (written by run, refresh and sweep; runs/ is never committed).
+DURATIONS = Path("runs") / "durations.json"
 
 
 def read_metrics(notebook) -> dict:
@@ -153,6 +156,7 @@ def execute(notebook: Path, output: Path, parameters: dict) -> dict:
 
     output.parent.mkdir(parents=True, exist_ok=True)
     result = {"notebook": notebook.stem, "status": "ok", "error": None, "metrics": {}}
+    start = time.perf_counter()
     try:
         papermill.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(notebook.parent),
                                    kernel_name="python3", progress_bar=False, log_output=False,
@@ -162,6 +166,7 @@ def execute(notebook: Path, output: Path, parameters: dict) -> dict:
         result.update(status="failed", error=f"at In [{exc.exec_count}]: {exc.ename}: {last[-1] if last else ''}")
     except Exception as exc:  # kernel died, notebook unreadable, ...
         result.update(status="failed", error=f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}")
+    result["seconds"] = time.perf_counter() - start
     if output.exists():
         try:
             result["metrics"] = read_metrics(output)
@@ -190,12 +195,45 @@ def _worker_setup(log_file, single_threaded: bool) -> None:
     os.close(handle)
 
 
+def start_order(jobs: list[tuple[Path, Path, dict]], durations: dict[str, float] | None = None) -> list[int]:
+    """Indices of ``jobs`` in the order to start them: longest expected first, so that the last notebook to finish
+    is a short one and no worker idles long at the end. Expected: the seconds a notebook took last time
+    (``durations``, by notebook name); notebooks never timed go first, later notebooks before earlier ones (the
+    series does more work as it goes on)."""
+    durations = durations or {}
+    unknown = float("inf")
+    return sorted(range(len(jobs)), key=lambda i: (-durations.get(jobs[i][0].stem, unknown), -i))
+
+
+def read_durations(path: Path | None = None) -> dict[str, float]:
+    """The seconds each notebook took in earlier runs (see :func:`record_durations`); {} when none is recorded."""
+    try:
+        values = json.loads(Path(path or DURATIONS).read_text())
+    except (OSError, ValueError):
+        return {}
+    return {k: float(v) for k, v in values.items() if isinstance(v, (int, float))} if isinstance(values, dict) else {}
+
+
+def record_durations(results: list[dict], path: Path | None = None) -> None:
+    """Remember how long each notebook that ran to the end took, for the next run's start order."""
+    path = Path(path or DURATIONS)
+    durations = read_durations(path)
+    durations.update({r["notebook"]: round(r["seconds"], 1) for r in results if r["status"] == "ok" and "seconds" in r})
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(dict(sorted(durations.items())), indent=2) + "\n")
+    except OSError:  # a read-only checkout still runs, only without the record
+        pass
+
+
 def execute_many(jobs: list[tuple[Path, Path, dict]], workers: int = 2, progress: bool = True,
-                 label: str = "notebooks", log_file: Path | None = None, on_result=None) -> list[dict]:
+                 label: str = "notebooks", log_file: Path | None = None, on_result=None,
+                 durations: dict[str, float] | None = None) -> list[dict]:
     """Run independent notebooks side by side in ``workers`` processes; results in the order of ``jobs``.
 
     log_file: where the kernels' own stderr goes (start-up warnings); None leaves it on the terminal.
     on_result: called as ``on_result(job, result)`` as soon as each notebook finishes (e.g. to record it).
+    durations: seconds per notebook name from earlier runs, to start the longest first (:func:`start_order`).
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -214,8 +252,7 @@ def execute_many(jobs: list[tuple[Path, Path, dict]], workers: int = 2, progress
 
     with ProcessPoolExecutor(max_workers=workers, initializer=_worker_setup, initargs=(log_file, workers > 1),
                              mp_context=multiprocessing.get_context(method)) as pool:
-        # later notebooks do more work: start them first so the longest one is not left running alone at the end
-        futures = {pool.submit(_execute_job, jobs[i]): i for i in reversed(range(len(jobs)))}
+        futures = {pool.submit(_execute_job, jobs[i]): i for i in start_order(jobs, durations)}
         with tqdm(total=len(jobs), desc=label, unit="nb", disable=not progress) as bar:
             for future in as_completed(futures):
                 index = futures[future]
@@ -260,7 +297,9 @@ def refresh(notebooks: list[Path], workers: int = 2, progress: bool = True) -> l
 
     with tempfile.TemporaryDirectory(prefix="refresh-") as tmp:
         jobs = [(nb, Path(tmp) / nb.name, {}) for nb in notebooks]
-        results = execute_many(jobs, workers, progress, label="refresh", log_file=Path(tmp) / "kernels.log")
+        results = execute_many(jobs, workers, progress, label="refresh", log_file=Path(tmp) / "kernels.log",
+                               durations=read_durations())
+        record_durations(results)
         for (notebook, output, _), result in zip(jobs, results):
             if result["status"] != "ok":
                 continue
@@ -307,7 +346,8 @@ def run_series(out: Path, values: dict, declared: dict[Path, dict], workers: int
     executed notebooks, metrics, summaries."""
     out.mkdir(parents=True, exist_ok=True)
     jobs = [(nb, out / nb.name, parameters_for(defaults, values)) for nb, defaults in declared.items()]
-    results = execute_many(jobs, workers, progress, log_file=out / "kernels.log")
+    results = execute_many(jobs, workers, progress, log_file=out / "kernels.log", durations=read_durations())
+    record_durations(results)
     for r in results:
         (out / f"{r['notebook']}.metrics.json").write_text(json.dumps(
             {"notebook": r["notebook"], "status": r["status"], "error": r["error"], "metrics": r["metrics"]},

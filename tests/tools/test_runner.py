@@ -1,6 +1,7 @@
 """The series runner and its command line: validation before any kernel, runs, failures, refresh, sweeps."""
 
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -96,6 +97,20 @@ def test_a_quick_run_of_the_whole_series(tmp_path, capsys, monkeypatch):
     executed = nbformat.read(str(out / "05_gradient_descent.ipynb"), as_version=4)
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and "iterations = 50" in injected[0].source
+    # how long each notebook took is kept for the next run's start order
+    assert sorted(runner.read_durations()) == [nb.stem for nb in NOTEBOOKS]
+
+
+def test_the_longest_notebooks_start_first_and_unknown_ones_before_them(tmp_path):
+    jobs = [(Path(f"{name}.ipynb"), tmp_path / f"{name}.ipynb", {}) for name in ("01_a", "02_b", "03_c", "04_d")]
+    assert runner.start_order(jobs) == [3, 2, 1, 0]  # never timed: later notebooks first
+    assert runner.start_order(jobs, {"01_a": 5.0, "02_b": 3.0, "03_c": 20.0}) == [3, 2, 0, 1]
+    runner.record_durations([{"notebook": "01_a", "status": "ok", "seconds": 4.04},
+                             {"notebook": "02_b", "status": "failed", "seconds": 0.5}])
+    runner.record_durations([{"notebook": "03_c", "status": "ok", "seconds": 9.0}])
+    assert runner.read_durations() == {"01_a": 4.0, "03_c": 9.0}  # a failed run says nothing about its length
+    runner.DURATIONS.write_text("not json")
+    assert runner.read_durations() == {}
 
 
 def test_a_failing_notebook_is_reported_and_the_others_kept(tmp_path, capsys, monkeypatch):
@@ -189,7 +204,7 @@ def test_an_interrupted_sweep_keeps_what_it_finished(tmp_path, monkeypatch):
     """Each run's metrics.json is written as soon as that run ends, not when the whole sweep does."""
     calls = []
 
-    def fake_execute_many(jobs, workers, progress, label, log_file, on_result):
+    def fake_execute_many(jobs, workers, progress, label, log_file, on_result, durations):
         on_result(jobs[0], {"notebook": "06_validation", "status": "ok", "error": None, "metrics": {"x": 1.0}})
         calls.append(len(jobs))
         raise KeyboardInterrupt  # the instructor pressed Ctrl-C after the first run
@@ -236,10 +251,12 @@ def test_a_sweep_validates_each_grid_point_once_not_once_per_seed(monkeypatch):
 def test_a_failed_sweep_point_ends_the_sweep_with_status_1(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
 
-    def failing(jobs, workers, progress, label, log_file, on_result):
-        for job in jobs:
-            on_result(job, {"notebook": "06_validation", "status": "failed", "error": "at In [3]: boom",
-                            "metrics": {}})
+    def failing(jobs, workers, progress, label, log_file, on_result, durations):
+        results = [{"notebook": "06_validation", "status": "failed", "error": "at In [3]: boom", "metrics": {}}
+                   for _ in jobs]
+        for job, result in zip(jobs, results):
+            on_result(job, result)
+        return results
 
     monkeypatch.setattr(sweep, "execute_many", failing)
     code, _, err = run_cli(["sweep", "-g", "alpha=0.05", "--seeds", "1", "--out", str(tmp_path / "s"), "--quiet"],
