@@ -13,7 +13,10 @@ export PYTHONDONTWRITEBYTECODE := 1
 # SkylakeX needs AVX-512; where the CPU lacks it, Sandybridge is the second kernel.
 BLAS_A := OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell
 BLAS_B := OPENBLAS_NUM_THREADS=2 OPENBLAS_CORETYPE=$(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo SkylakeX || echo Sandybridge)
-NBVAL := $(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
+# pytest loads fashion_helpers.tools first (-p), before the nbval plugin imports nbformat: the tooling then keeps
+# jsonschema from compiling rfc3987-syntax's grammars, seconds at the start of every pytest (see tools/__init__.py).
+PYTEST := $(PY) -m pytest -p no:cacheprovider -p fashion_helpers.tools
+NBVAL := $(PYTEST) --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 IDX_DIR := $(or $(FASHION_MNIST_DIR),/usr/share/datasets/fashion-mnist)
 COURSE := $(PY) -m fashion_helpers.tools.cli
 UV_VERSION := 0.13.9
@@ -50,11 +53,11 @@ run: $(STAMP)  ## run the series with papermill into runs/ (ARGS="--params param
 	$(COURSE) run $(ARGS)
 
 test: $(STAMP)  ## every test: unit tests, then nbval under two BLAS set-ups (checks needing the IDX files: make idx)
-	$(PY) -m pytest -p no:cacheprovider tests $(ARGS)
+	$(PYTEST) tests $(ARGS)
 	$(MAKE) --no-print-directory nbval
 
 unit: $(STAMP)  ## the unit tests only (ARGS="-k runner" to pick some)
-	$(PY) -m pytest -p no:cacheprovider tests $(ARGS)
+	$(PYTEST) tests $(ARGS)
 
 nbval: $(STAMP)  ## re-run the committed notebooks and compare their outputs, under two BLAS set-ups at once
 	@echo "nbval under two BLAS set-ups, side by side: [$(BLAS_A)] and [$(BLAS_B)]"
@@ -73,7 +76,7 @@ lab: $(STAMP)  ## open JupyterLab on notebooks/, kernels from .venv (ARGS="--no-
 	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root) $(ARGS)
 
 test-e2e: $(STAMP) browser  ## JupyterLab, the student and HTML editions in a real Chromium; screenshots in runs/e2e/
-	$(PY) -m pytest -p no:cacheprovider tests/e2e --e2e $(ARGS)
+	$(PYTEST) tests/e2e --e2e $(ARGS)
 
 browser:  ## install Debian's chromium for test-e2e when missing and possible (as root); otherwise say how
 	@if [ -z "$(CHROMIUM)" ] && ! command -v chromium >/dev/null; then \
