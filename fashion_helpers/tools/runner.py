@@ -205,23 +205,43 @@ def start_order(jobs: list[tuple[Path, Path, dict]], durations: dict[str, float]
     return sorted(range(len(jobs)), key=lambda i: (-durations.get(jobs[i][0].stem, unknown), -i))
 
 
-def read_durations(path: Path | None = None) -> dict[str, float]:
-    """The seconds each notebook took in earlier runs (see :func:`record_durations`); {} when none is recorded."""
+DEFAULTS_KEY = "{}"  # the durations of runs with every notebook's defaults (a refresh, a plain make run)
+
+
+def durations_key(values: dict) -> str:
+    """The record a run's durations go under: its parameter values (a quick run takes seconds, the defaults a minute)."""
+    return json.dumps(values, sort_keys=True, default=str)
+
+
+def read_durations(key: str = DEFAULTS_KEY, path: Path | None = None) -> dict[str, float]:
+    """The seconds each notebook took in the last run with these parameter values (:func:`durations_key`), else
+    with the defaults; {} when neither is recorded (see :func:`record_durations`)."""
     try:
-        values = json.loads(Path(path or DURATIONS).read_text())
+        records = json.loads(Path(path or DURATIONS).read_text())
     except (OSError, ValueError):
         return {}
-    return {k: float(v) for k, v in values.items() if isinstance(v, (int, float))} if isinstance(values, dict) else {}
+    if not isinstance(records, dict):
+        return {}
+    record = records.get(key) or records.get(DEFAULTS_KEY) or {}
+    return {k: float(v) for k, v in record.items() if isinstance(v, (int, float))} if isinstance(record, dict) else {}
 
 
-def record_durations(results: list[dict], path: Path | None = None) -> None:
-    """Remember how long each notebook that ran to the end took, for the next run's start order."""
+def record_durations(results: list[dict], key: str = DEFAULTS_KEY, path: Path | None = None) -> None:
+    """Remember how long each notebook that ran to the end took with these parameter values, for the start order
+    of the next run with them."""
     path = Path(path or DURATIONS)
-    durations = read_durations(path)
-    durations.update({r["notebook"]: round(r["seconds"], 1) for r in results if r["status"] == "ok" and "seconds" in r})
+    try:
+        records = json.loads(path.read_text())
+    except (OSError, ValueError):
+        records = {}
+    if not isinstance(records, dict):
+        records = {}
+    record = records.get(key) if isinstance(records.get(key), dict) else {}
+    record.update({r["notebook"]: round(r["seconds"], 1) for r in results if r["status"] == "ok" and "seconds" in r})
+    records[key] = dict(sorted(record.items()))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(dict(sorted(durations.items())), indent=2) + "\n")
+        path.write_text(json.dumps(records, indent=2, sort_keys=True) + "\n")
     except OSError:  # a read-only checkout still runs, only without the record
         pass
 
@@ -346,8 +366,9 @@ def run_series(out: Path, values: dict, declared: dict[Path, dict], workers: int
     executed notebooks, metrics, summaries."""
     out.mkdir(parents=True, exist_ok=True)
     jobs = [(nb, out / nb.name, parameters_for(defaults, values)) for nb, defaults in declared.items()]
-    results = execute_many(jobs, workers, progress, log_file=out / "kernels.log", durations=read_durations())
-    record_durations(results)
+    key = durations_key(values)
+    results = execute_many(jobs, workers, progress, log_file=out / "kernels.log", durations=read_durations(key))
+    record_durations(results, key)
     for r in results:
         (out / f"{r['notebook']}.metrics.json").write_text(json.dumps(
             {"notebook": r["notebook"], "status": r["status"], "error": r["error"], "metrics": r["metrics"]},

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CourseInputError, RunFailed
-from .runner import declarations, execute_many, parameters_for, prepare_parameters, read_durations, record_durations
+from .runner import declarations, execute_many, parameters_for, prepare_parameters
 
 
 def parse_grid(items: list[str]) -> dict[str, list]:
@@ -87,8 +87,7 @@ def run_sweep(notebook: Path, grid: dict[str, list], seeds: list[int], fixed: di
         job[1].parent.mkdir(parents=True, exist_ok=True)
         (job[1].parent / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
 
-    record_durations(execute_many(todo, workers, progress, label="sweep", log_file=out / "kernels.log",
-                                  on_result=record, durations=read_durations()))
+    execute_many(todo, workers, progress, label="sweep", log_file=out / "kernels.log", on_result=record)
 
     rows = []
     for point in points:

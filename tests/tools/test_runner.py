@@ -98,7 +98,9 @@ def test_a_quick_run_of_the_whole_series(tmp_path, capsys, monkeypatch):
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and "iterations = 50" in injected[0].source
     # how long each notebook took is kept for the next run's start order
-    assert sorted(runner.read_durations()) == [nb.stem for nb in NOTEBOOKS]
+    values = json.loads((out / "parameters.json").read_text())
+    assert sorted(runner.read_durations(runner.durations_key(values))) == [nb.stem for nb in NOTEBOOKS]
+    assert runner.read_durations() == {}  # a quick run says little about how long the defaults take
 
 
 def test_the_longest_notebooks_start_first_and_unknown_ones_before_them(tmp_path):
@@ -109,6 +111,11 @@ def test_the_longest_notebooks_start_first_and_unknown_ones_before_them(tmp_path
                              {"notebook": "02_b", "status": "failed", "seconds": 0.5}])
     runner.record_durations([{"notebook": "03_c", "status": "ok", "seconds": 9.0}])
     assert runner.read_durations() == {"01_a": 4.0, "03_c": 9.0}  # a failed run says nothing about its length
+    quick = runner.durations_key({"iterations": 50})
+    runner.record_durations([{"notebook": "03_c", "status": "ok", "seconds": 1.0}], quick)
+    assert runner.read_durations(quick) == {"03_c": 1.0}  # each set of values has its own record
+    assert runner.read_durations()["03_c"] == 9.0
+    assert runner.read_durations(runner.durations_key({"alpha": 0.2})) == {"01_a": 4.0, "03_c": 9.0}  # else the defaults'
     runner.DURATIONS.write_text("not json")
     assert runner.read_durations() == {}
 
@@ -204,7 +211,7 @@ def test_an_interrupted_sweep_keeps_what_it_finished(tmp_path, monkeypatch):
     """Each run's metrics.json is written as soon as that run ends, not when the whole sweep does."""
     calls = []
 
-    def fake_execute_many(jobs, workers, progress, label, log_file, on_result, durations):
+    def fake_execute_many(jobs, workers, progress, label, log_file, on_result):
         on_result(jobs[0], {"notebook": "06_validation", "status": "ok", "error": None, "metrics": {"x": 1.0}})
         calls.append(len(jobs))
         raise KeyboardInterrupt  # the instructor pressed Ctrl-C after the first run
@@ -251,7 +258,7 @@ def test_a_sweep_validates_each_grid_point_once_not_once_per_seed(monkeypatch):
 def test_a_failed_sweep_point_ends_the_sweep_with_status_1(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
 
-    def failing(jobs, workers, progress, label, log_file, on_result, durations):
+    def failing(jobs, workers, progress, label, log_file, on_result):
         results = [{"notebook": "06_validation", "status": "failed", "error": "at In [3]: boom", "metrics": {}}
                    for _ in jobs]
         for job, result in zip(jobs, results):
