@@ -213,30 +213,29 @@ def durations_key(values: dict) -> str:
     return json.dumps(values, sort_keys=True, default=str)
 
 
+def _duration_records(path: Path) -> dict:
+    """Every record of the durations file (parameter values -> {notebook: seconds}); {} when unreadable."""
+    try:
+        records = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in records.items() if isinstance(v, dict)} if isinstance(records, dict) else {}
+
+
 def read_durations(key: str = DEFAULTS_KEY, path: Path | None = None) -> dict[str, float]:
     """The seconds each notebook took in the last run with these parameter values (:func:`durations_key`), else
     with the defaults; {} when neither is recorded (see :func:`record_durations`)."""
-    try:
-        records = json.loads(Path(path or DURATIONS).read_text())
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(records, dict):
-        return {}
+    records = _duration_records(Path(path or DURATIONS))
     record = records.get(key) or records.get(DEFAULTS_KEY) or {}
-    return {k: float(v) for k, v in record.items() if isinstance(v, (int, float))} if isinstance(record, dict) else {}
+    return {k: float(v) for k, v in record.items() if isinstance(v, (int, float))}
 
 
 def record_durations(results: list[dict], key: str = DEFAULTS_KEY, path: Path | None = None) -> None:
     """Remember how long each notebook that ran to the end took with these parameter values, for the start order
     of the next run with them."""
     path = Path(path or DURATIONS)
-    try:
-        records = json.loads(path.read_text())
-    except (OSError, ValueError):
-        records = {}
-    if not isinstance(records, dict):
-        records = {}
-    record = records.get(key) if isinstance(records.get(key), dict) else {}
+    records = _duration_records(path)
+    record = records.get(key, {})
     record.update({r["notebook"]: round(r["seconds"], 1) for r in results if r["status"] == "ok" and "seconds" in r})
     records[key] = dict(sorted(record.items()))
     try:
