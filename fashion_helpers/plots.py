@@ -31,8 +31,8 @@ def _image(column) -> np.ndarray:
     return np.asarray(column, dtype=float).reshape(IMAGE_SHAPE)
 
 
-def _tiles(images, columns: int, size: float = 1.6, extra_height: float = 0.4, title: bool = False, right: float = 0.99,
-           titles=None, colors=None, **imshow):
+def _tiles(images, columns: int, size: float = 1.6, extra_height: float = 0.4, title: bool = False,
+           right: float = 0.99, titles=None, colors=None, **imshow):
     """Images (n, 28, 28) as tiles of one picture, each ``size`` inches wide with ``extra_height`` inches above it
     for its title (and room above all for a suptitle); the picture ends at ``right`` (figure fraction).
 
@@ -81,8 +81,8 @@ def image_grid(X, Y, indices=None, predictions=None, columns: int = 8, title: st
         colors[k] = "black" if right else "crimson"
     # wrong predictions get a two-line title: leave room for it
     fig, _ = _tiles([_image(X[:, idx]) for idx in indices], min(columns, max(1, len(indices))),
-                       extra_height=0.4 if predictions is None else 0.75, title=bool(title), titles=titles,
-                       colors=colors, cmap="gray_r", vmin=0, vmax=1)
+                    extra_height=0.4 if predictions is None else 0.75, title=bool(title), titles=titles,
+                    colors=colors, cmap="gray_r", vmin=0, vmax=1)
     if title:
         fig.suptitle(title)
     return fig

@@ -17,4 +17,3 @@ import sys
 # on the 2-core machine, paid before the first notebook of every `make run` starts. It only lets jsonschema check
 # strings declared with the "iri" format, which no notebook schema uses; the tooling's processes go without it.
 sys.modules.setdefault("rfc3987_syntax", None)
-

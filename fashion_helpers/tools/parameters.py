@@ -41,8 +41,9 @@ SPEC: dict[str, Parameter] = {
     "train_size": Parameter("int", 200, "training images of 07's L2 study: a small set that overfits visibly", 1),
     "top_k": Parameter("int", 3, "how many of the most frequent confusions to study", 1),
     "n_seeds": Parameter("int", 3, "seeds for the spread of a result: 06 trains the network with seeds seed, "
-                         "seed+1, ...; 07 repeats its L2 sweep with them; 08 trains each configuration that many times (training k draws from "
-                         "default_rng([seed, k])); each result is their mean ± standard deviation", 1),
+                         "seed+1, ...; 07 repeats its L2 sweep with them; 08 trains each configuration that many "
+                         "times (training k draws from default_rng([seed, k])); each result is their mean ± "
+                         "standard deviation", 1),
     "epochs": Parameter("int", 20, "passes over the training images in mini-batch training (also MLPClassifier's "
                         "max_iter)", 1),
     "batch_size": Parameter("int", 64, "images per mini-batch (one update each)", 1),

@@ -18,7 +18,7 @@ from .parameters import PATHS, validate
 
 #: Where the series is looked for, relative to the working directory, unless the caller says otherwise.
 DEFAULT_NOTEBOOK_DIR = Path("notebooks")
-#: How long each notebook took last time it ran (written by run, refresh and sweep; runs/ is never committed).
+#: How long each notebook took last time it ran (written by run and refresh; runs/ is never committed).
 DURATIONS = Path("runs") / "durations.json"
 
 
