@@ -1,5 +1,6 @@
-"""Error analysis and model selection: confusion matrix, classification report and the most frequent confusions, with
-class names; the choice of lambda on the dev set and the one held-out score with its standard error."""
+"""Error analysis (notebook 07): the confusion matrix, the classification report and the images behind a
+confusion, with class names. The most frequent confusions, the choice of lambda and the held-out score are the
+student's exercises of that notebook."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import numpy as np
 
 from .data import CLASS_NAMES, NUM_CLASSES
 from .errors import CourseInputError
-from .network import get_accuracy, make_predictions
 
 LABELS = list(range(NUM_CLASSES))
 
@@ -61,17 +61,6 @@ def classification_report(Y, predictions, digits: int = 2) -> str:
     return "\n".join(lines) + "\n"
 
 
-def top_confusions(Y, predictions, k: int = 3) -> list[tuple[str, str, int]]:
-    """The k most frequent mistakes as ``(true name, predicted name, count)``, most frequent first.
-
-    Ties are broken by true label, then predicted label, so the order never depends on the machine.
-    """
-    cm = confusion_matrix(Y, predictions)
-    pairs = [(int(cm[t, p]), t, p) for t in LABELS for p in LABELS if t != p and cm[t, p] > 0]
-    pairs.sort(key=lambda item: (-item[0], item[1], item[2]))
-    return [(CLASS_NAMES[t], CLASS_NAMES[p], count) for count, t, p in pairs[:k]]
-
-
 def misclassified_indices(Y, predictions, true_label: int | str, predicted_label: int | str) -> np.ndarray:
     """Indices of the examples of class ``true_label`` predicted as ``predicted_label`` (labels or names)."""
     Y, predictions = _check_pair(Y, predictions)
@@ -85,24 +74,3 @@ def _label(value: int | str) -> int:
             raise CourseInputError(f"unknown class name {value!r}; the classes are {', '.join(CLASS_NAMES)}")
         return CLASS_NAMES.index(value)
     return int(value)
-
-
-# --------------------------------------------------------------------------- notebook 07: choosing, then scoring once
-
-
-def choose_lambda(lambda_regs, dev_accuracies) -> float:
-    """The L2 strength with the highest dev accuracy; a tie goes to the smallest lambda (the least regularisation).
-
-    lambda_regs: the strengths tried, in any order; dev_accuracies: the dev accuracy (%) of each, in the same order.
-    """
-    best_accuracy = max(dev_accuracies)
-    return float(min(lam for lam, accuracy in zip(lambda_regs, dev_accuracies) if accuracy == best_accuracy))
-
-
-def holdout_score(params, X_holdout, Y_holdout) -> tuple[float, float]:
-    """Accuracy (%) of the network ``params`` = (W1, b1, W2, b2) on held-out images X_holdout (784, n), Y_holdout (n,),
-    and its standard error in percentage points, ``100 * sqrt(p (1 - p) / n)`` with p the accuracy as a fraction."""
-    accuracy = get_accuracy(make_predictions(X_holdout, *params), Y_holdout)
-    p = accuracy / 100
-    standard_error = 100 * np.sqrt(p * (1 - p) / Y_holdout.size)
-    return accuracy, float(standard_error)

@@ -4,7 +4,10 @@
     fashion-course sweep [--notebook 06] -g NAME=V1,V2 ... [--seeds 3] [--params FILE] [-p ...] [--out DIR]
     fashion-course refresh [NOTEBOOK ...]
     fashion-course student [--out DIR]
-    fashion-course autograde-check [--out DIR]
+    fashion-course course --out DIR [--per-notebook [--earlier-copies]] [--release]
+    fashion-course autograde --course DIR --student NAME [--assignment NAME]
+    fashion-course autograde-check [NOTEBOOK ...] [--params FILE] [-p ...] [--out DIR]
+    fashion-course cases
     fashion-course html [--source DIR] [--out DIR]
     fashion-course params
 
@@ -178,46 +181,77 @@ def cmd_student(args) -> int:
         for part in ("notebooks", "data"):
             shutil.rmtree(out / part, ignore_errors=True)
     written = write_student_edition(notebooks, out)
-    print(f"Student edition, released by nbgrader: {len(written)} notebooks in {out}/notebooks/ (solutions "
-          f"stubbed, outputs cleared) and the course data in {out}/data/")
+    print(f"Self-study edition, released by nbgrader: {len(written)} notebooks in {out}/notebooks/ (solutions "
+          f"stubbed, outputs cleared, the course's working copies beside them) and the course data in {out}/data/")
+    return 0
+
+
+def cmd_course(args) -> int:
+    from .editions import write_graded_course
+    from .runner import list_notebooks
+
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()):
+        raise CourseInputError(f"{out} already holds files: choose another --out or remove it first")
+    assignments = write_graded_course(list_notebooks(directory=args.notebooks), out, per_notebook=args.per_notebook,
+                                      earlier_copies=args.earlier_copies, release=args.release)
+    print(f"Graded course in {out}/: {len(assignments)} assignment(s) in source/ ({', '.join(a.name for a in assignments)})"
+          f"; instructor-only key in {out}/grading/" + ("; released to release/" if args.release else ""))
+    print(f"Grade a hand-in with: fashion-course autograde --course {out} --student NAME")
+    return 0
+
+
+def cmd_autograde(args) -> int:
+    from .autograde import autograde
+
+    course = Path(args.course)
+    if not (course / "nbgrader_config.py").is_file() or not (course / "grading").is_dir():
+        raise CourseInputError(f"{course} is not a graded course directory: write one with fashion-course course")
+    outcome = autograde(course, args.student, args.assignment)
+    for v in outcome["verdicts"]:
+        print(f"{v['notebook']}/{v['exercise']:20s} {v['points']:g} / {v['max_points']:g}  {v['message']}")
+    print(f"{args.student}: {outcome['graded']:g} of {outcome['max']:g} points (the notebook's own test cells "
+          f"claimed {outcome['native']:g}); feedback in {course}/feedback/{args.student}/{args.assignment}/")
+    return 0
+
+
+def cmd_cases(args) -> int:
+    from .cases import write
+    from .export import write_record
+    from .runner import list_notebooks
+
+    notebooks = list_notebooks(directory=args.notebooks)
+    changed = ([notebooks[0].parent / "my_functions.py"] if write_record(notebooks) else []) + write(notebooks)
+    print("written: " + (", ".join(str(p) for p in changed) if changed else "nothing changed"))
     return 0
 
 
 def cmd_autograde_check(args) -> int:
-    from .grading import autograde_check, course_exercises
+    from .autograde_check import problems, round_trip
     from .runner import declarations, list_notebooks, parameters_for, prepare_parameters
 
-    notebooks = list_notebooks(directory=args.notebooks)
+    notebooks = list_notebooks(args.selection, directory=args.notebooks)
     declared = declarations(notebooks)
     values = prepare_parameters(file_values_for(declared, args.params, args.p), declared)
     parameters = {path.name: parameters_for(declared[path], values) for path in notebooks}
     out = Path(args.out) if args.out else _default_out("autograde")
     if out.exists() and any(out.iterdir()):
         raise CourseInputError(f"{out} already holds results: choose another --out or remove it first")
-    print(f"nbgrader round trip in {out}/: release, three submissions, autograde side by side, feedback "
-          "(a few minutes)", flush=True)
-    results = autograde_check(notebooks, notebooks[0].parent.parent / "data", out, parameters)
-    expected = {"solutions": "full points", "stubs": "0 points, no crash", "one_bug": "one exercise lost"}
-    problems = []
-    for student, r in results.items():
-        print(f"{student:10s} {r['total']:g} / {r['max']:g} autograded points; lost: {', '.join(r['lost']) or 'none'}; "
-              f"crashed: {', '.join(r['crashed']) or 'none'}  (expected: {expected[student]})")
-    solutions = results["solutions"]
-    unused = sorted(course_exercises(notebooks) - set(solutions["ran_students_code"]))
-    print(f"solutions: the notebooks ran the student's own code for {len(solutions['ran_students_code'])} "
-          f"exercises after their checks; {len(solutions['to_grade_by_hand'])} inline answers wait for manual "
-          "grading (nbgrader formgrader)")
-    if solutions["total"] != solutions["max"]:
-        problems.append("the instructor's solutions did not get full points")
-    if unused:
-        problems.append(f"after its check the notebook never ran the student's {', '.join(unused)}")
-    if results["stubs"]["total"] != 0 or results["stubs"]["crashed"]:
-        problems.append("the untouched stubs did not score 0 cleanly")
-    if len(results["one_bug"]["lost"]) != 1 or not results["one_bug"]["feedback_names_bug"]:
-        problems.append("the submission with one bug did not lose exactly one exercise, named in its feedback")
-    print(f"Feedback and autograded notebooks: {out}/<submission>/feedback/, {out}/<submission>/autograded/")
-    if problems:
-        raise RunFailed("; ".join(problems))
+    print(f"nbgrader round trip in {out}/: a graded course of {len(notebooks)} notebook(s), six hand-ins, "
+          "autograded two at a time, graded by the isolated grader (a few minutes)", flush=True)
+    results = round_trip(notebooks, notebooks[0].parent.parent / "data", out, parameters, workers=args.jobs)
+    expected = {"solutions": "full points", "stubs": "0, no crash", "one_bug": "softmax lost",
+                "delegates": "0", "rebinds": "0", "tuned": "0, hidden cases lost"}
+    for kind, r in results.items():
+        print(f"{kind:10s} {r['total']:g} / {r['max']:g} points (the kernel's test cells claimed {r['native']:g}); "
+              f"lost: {len(r['lost'])}; crashed: {', '.join(r['crashed']) or 'none'}  (expected: {expected[kind]})")
+    ran = {nb: ", ".join(names) for nb, names in results["solutions"]["used"].items()}
+    for notebook, names in ran.items():
+        print(f"  solutions, {notebook} ran the student's: {names}")
+    print(f"Feedback and autograded notebooks: {out}/<hand-in>/feedback/, {out}/<hand-in>/autograded/")
+    found = problems(results, notebooks)
+    if found:
+        raise RunFailed("; ".join(found))
     return 0
 
 
@@ -293,13 +327,34 @@ def build_parser() -> argparse.ArgumentParser:
     common(p, with_params=False)
     p.set_defaults(func=cmd_refresh)
 
-    p = sub.add_parser("student", help="write the student edition")
-    p.add_argument("--out", default="editions/student")
+    p = sub.add_parser("student", help="write the self-study edition (exercises open, working copies beside them)")
+    p.add_argument("--out", default="editions/self-study")
     notebooks_option(p)
     p.set_defaults(func=cmd_student)
 
-    p = sub.add_parser("autograde-check", help="nbgrader round trip: solutions, stubs and one bug, autograded")
+    p = sub.add_parser("course", help="write a graded nbgrader course directory (no answer key in what students get)")
+    p.add_argument("--out", required=True, help="the course directory to write")
+    p.add_argument("--per-notebook", action="store_true", help="one assignment per notebook (weekly releases)")
+    p.add_argument("--earlier-copies", action="store_true",
+                   help="with --per-notebook: each assignment carries the working copies of the earlier notebooks")
+    p.add_argument("--release", action="store_true", help="also run nbgrader generate_assignment for each")
+    notebooks_option(p)
+    p.set_defaults(func=cmd_course)
+
+    p = sub.add_parser("autograde", help="grade one hand-in: nbgrader's run, the isolated grader's points, feedback")
+    p.add_argument("--course", required=True, help="the graded course directory")
+    p.add_argument("--student", required=True, help="the student, as in submitted/<student>/")
+    p.add_argument("--assignment", default="fashion", help="the assignment (default fashion)")
+    p.set_defaults(func=cmd_autograde)
+
+    p = sub.add_parser("cases", help="write the instructor's record and the recorded cases from the notebooks")
+    notebooks_option(p)
+    p.set_defaults(func=cmd_cases)
+
+    p = sub.add_parser("autograde-check", help="nbgrader round trip: six hand-ins autograded and graded in isolation")
+    p.add_argument("selection", nargs="*", metavar="NOTEBOOK", help="numbers or names (default: all)")
     p.add_argument("--out", help="folder for the course directories (default runs/autograde-<time>)")
+    p.add_argument("--jobs", type=int, default=jobs, help=f"hand-ins autograded side by side (default {jobs})")
     notebooks_option(p)
     p.add_argument("--params", metavar="FILE.yaml", help="parameter values for the graded runs (e.g. the quick ones)")
     p.add_argument("-p", "--parameter", dest="p", action="append", default=[], metavar="NAME=VALUE",

@@ -1,4 +1,5 @@
-"""Editions of the series: the student edition (nbgrader's own release: solutions stubbed, outputs cleared)
+"""Editions of the series: the self-study edition (nbgrader's own release: solutions stubbed, outputs cleared,
+the course's working copies beside the notebooks), a graded course directory (the release holds no working copy),
 and a read-only HTML edition.
 
 Solutions sit between nbgrader's markers::
@@ -21,23 +22,57 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .. import yours
 from ..errors import CourseInputError
 from . import grading
 
 
-def write_student_edition(notebooks: list[Path], out: Path, data_dir: Path | None = None) -> list[Path]:
-    """Write the student edition into ``out/notebooks/``, with a copy of the course data in ``out/data/``.
-
-    nbgrader's ``generate_assignment`` makes it, so it is exactly what an instructor releases with nbgrader.
-    The layout mirrors the repository's, so the notebooks find their data (``data.course_file``) as they do
-    there. Returns the notebooks written.
-    """
+def _data_dir(notebooks: list[Path], data_dir: Path | None) -> Path:
     data_dir = data_dir or notebooks[0].parent.parent / "data"
     if not data_dir.is_dir():
-        raise CourseInputError(f"no data folder at {data_dir}: the student edition copies the course data from "
-                               "the data/ folder beside the notebooks' folder")
+        raise CourseInputError(f"no data folder at {data_dir}: an edition copies the course data from the data/ "
+                               "folder beside the notebooks' folder")
+    return data_dir
+
+
+def _record(notebooks: list[Path]) -> Path:
+    record = notebooks[0].parent / yours.RECORD_NAME
+    if not record.is_file():
+        raise CourseInputError(f"no {record}: run make refresh (fashion-course cases) to write the instructor's record")
+    return record
+
+
+def write_student_edition(notebooks: list[Path], out: Path, data_dir: Path | None = None) -> list[Path]:
+    """Write the self-study edition into ``out/notebooks/``, with a copy of the course data in ``out/data/`` and
+    the course's working copies (``course_functions.py``) beside the notebooks, for the exercises still open.
+
+    nbgrader's ``generate_assignment`` makes it, so its notebooks are exactly what an instructor releases. The
+    layout mirrors the repository's, so the notebooks find their data (``data.course_file``) as they do there.
+    Returns the notebooks written.
+    """
+    data_dir = _data_dir(notebooks, data_dir)
     with tempfile.TemporaryDirectory(prefix="nbgrader-") as work:
-        return grading.release(notebooks, data_dir, out, Path(work))
+        return grading.release(notebooks, data_dir, out, Path(work), _record(notebooks))
+
+
+def write_graded_course(notebooks: list[Path], out: Path, *, per_notebook: bool = False, earlier_copies: bool = False,
+                        release: bool = False, data_dir: Path | None = None) -> list[Path]:
+    """A graded nbgrader course directory at ``out`` (see :func:`grading.write_course`), released when asked;
+    returns the assignments' source folders."""
+    from . import cases
+
+    try:
+        import answer_key
+    except ImportError:
+        raise CourseInputError("a graded course needs the hidden cases of the answer key: run this from the "
+                               "course repository's root") from None
+    hidden = answer_key.REPO / cases.HIDDEN_FILE
+    sources = grading.write_course(out, notebooks, _data_dir(notebooks, data_dir), key=(_record(notebooks), hidden),
+                                   per_notebook=per_notebook, earlier_copies=earlier_copies)
+    if release:
+        for source in sources:
+            grading.nbgrader(out, "generate_assignment", source.name, "--force")
+    return sources
 
 
 def _title(nb, fallback: str) -> str:

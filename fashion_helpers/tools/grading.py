@@ -1,22 +1,21 @@
-"""nbgrader, the tool instructors grade with: the notebooks' cell metadata, the student edition as nbgrader
-releases it, and an autograding round trip that proves the three kinds of submission score as they should.
+"""nbgrader, the tool instructors grade with: the notebooks' cell metadata, and a course directory to release and
+grade the series with, as one assignment or one per notebook.
 
-The series is one nbgrader assignment. Each exercise cell (the one holding ``### BEGIN SOLUTION``) is a
-solution cell; each self-check cell after it (``checks.check_<name>(<name>)``) is an autograded test cell
-worth :data:`POINTS`; markdown cells are locked. :func:`mark_cells` derives all of it from the notebook's
-structure, so ``fashion-course refresh`` keeps it in step and a test checks the committed notebooks.
-Under nbgrader's autograde a self-check writes its "not implemented yet" line to stderr for an unfinished
-exercise (``checks`` reads nbgrader's ``NBGRADER_EXECUTION``), so an untouched stub scores 0 while the rest of the
-notebook runs on the package's copy; a student running the notebook sees the same line on stdout.
+Each exercise cell (the one holding ``### BEGIN SOLUTION``) is a solution cell; the self-check cell after it
+(``checks.check_<name>(<name>)``) is an autograded test cell worth :data:`POINTS`; markdown cells are locked.
+:func:`mark_cells` derives all of it from the notebook's structure, so ``make refresh`` keeps it in step. Two more
+kinds of cell come from the structure too:
 
-Two more kinds of cell, both derived from the notebooks as well:
+- an inline question is a markdown cell starting ``**Question N.**``; the cell after it, tagged ``answer``, holds
+  the instructor's answer: a manually graded answer cell, "YOUR ANSWER HERE" in the release;
+- a code cell tagged ``expected-output`` gets, in the assignment's source, a locked markdown cell after it quoting
+  what it printed in the instructor's run (the release clears every output).
 
-- an inline question is a markdown cell starting ``**Question N.**``; the markdown cell right after it, tagged
-  ``answer``, holds the instructor's answer. It is a manually graded answer cell worth :data:`POINTS`: the
-  student edition shows "YOUR ANSWER HERE" in its place, and the instructor grades it in nbgrader's formgrader;
-- a code cell tagged ``expected-output`` gets, in the assignment nbgrader releases (not in the committed
-  notebooks, which keep their real outputs), a locked markdown cell after it with the text it printed in the
-  instructor's run: the reference numbers survive the release, which clears every output.
+A graded course (:func:`write_course`) keeps the answer key out of what students receive: the release holds the
+notebooks with their exercises stubbed and the data, nothing that implements an exercise. Its instructor-only
+``grading/`` folder holds the course's working copies (the reference, for the grader's kernels: by grading time
+the deadline has passed) and the hidden cases; each test cell gets a hidden-test region that runs them
+(``checks.check_X(X, hidden=True)``), stripped from the release and from the feedback by nbgrader itself.
 """
 
 from __future__ import annotations
@@ -28,24 +27,29 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
+from papermill.parameterize import parameterize_notebook
+
+from .. import exercises as course_exercises
+from .. import yours
 from ..errors import CourseInputError, RunFailed
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
+HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
+HIDDEN_END = "### END HIDDEN TESTS"
 STUB = 'raise NotImplementedError("Exercise: write your solution here, then run the self-check below.")'
 COURSE_ID = "fashion-course"
 ASSIGNMENT = "fashion"
 POINTS = 1
+GRADING = "grading"  # the course directory's instructor-only folder
+HIDDEN_CASES = "hidden_cases.json"
 _CHECK_CALL = re.compile(r"^\s*(?:\w+\s*=\s*)?checks\.check_(\w+)\(\s*(\w+)", re.M)
 _TOP_DEF = re.compile(r"^def (\w+)\(", re.M)
 _QUESTION = re.compile(r"^\*\*Question (\d+)\.\*\*")
 ANSWER_TAG = "answer"
 EXPECTED_TAG = "expected-output"
 _BLOCK = re.compile(rf"^([ \t]*){re.escape(BEGIN)}[ \t]*\n(.*?)^[ \t]*{re.escape(END)}[ \t]*$", re.M | re.S)
-
-#: The submission with one bug: the mid-term's softmax (global max, one of the course's catalogued bugs).
-BUG = {"notebook": "02_activations", "grade_id": "softmax_solution",
-       "replace": ("np.max(Z, axis=0, keepdims=True)", "np.max(Z)"), "named": "not the global max"}
 
 
 def _meta(grade_id: str, *, solution=False, grade=False, locked=False) -> dict:
@@ -55,10 +59,23 @@ def _meta(grade_id: str, *, solution=False, grade=False, locked=False) -> dict:
     return meta
 
 
+def exercises(source: str, where: str = "a cell") -> list[tuple[str, str]]:
+    """(function, indentation) of each solution region of a cell, in order."""
+    found = []
+    for m in _BLOCK.finditer(source):
+        names = _TOP_DEF.findall(source[: m.start()])
+        if not names:
+            raise CourseInputError(f"{where}: the solution region is not inside a function; put it in the body of "
+                                   "the function the exercise asks for")
+        found.append((names[-1], m.group(1)))
+    return found
+
+
 def mark_cells(nb, name: str = "the notebook") -> list[str]:
     """Set nbgrader's metadata on every cell from the notebook's structure (in place); returns the grade ids.
 
-    Raises CourseInputError for an exercise without a self-check after it, or a self-check of no exercise.
+    Raises CourseInputError for an exercise without a self-check after it, a self-check of no exercise, or a cell
+    holding two exercises (each is graded on its own, so each has its own cell).
     """
     grade_ids, pending, checked = [], {}, set()
     for index, cell in enumerate(nb.cells):
@@ -67,19 +84,17 @@ def mark_cells(nb, name: str = "the notebook") -> list[str]:
         if cell.cell_type == "code" and cell.source.count(BEGIN) != cell.source.count(END):
             raise CourseInputError(f"{where} has unbalanced {BEGIN} / {END} markers: give each BEGIN line its END line")
         if cell.cell_type == "code" and BEGIN in cell.source:
-            function = exercises(cell.source, where)[0][0]
-            grade_id = f"{function.lower()}_solution"
-            cell.metadata["nbgrader"] = _meta(grade_id, solution=True)
-            pending[function] = where
+            functions = sorted({f for f, _ in exercises(cell.source, where)})
+            if len(functions) > 1:
+                raise CourseInputError(f"{where} holds the exercises {', '.join(functions)}: give each its own cell "
+                                       "(and its own self-check), so that each is graded on its own")
+            cell.metadata["nbgrader"] = _meta(f"{functions[0].lower()}_solution", solution=True)
+            pending[functions[0]] = where
         elif cell.cell_type == "code" and _CHECK_CALL.search(cell.source):
             called = [m.group(2) for m in _CHECK_CALL.finditer(cell.source) if m.group(2) in pending]
             if not called:
                 continue  # a check of a package function, not of an exercise: an ordinary cell
-            base = f"{called[0].lower()}_check"
-            grade_id, k = base, 2
-            while grade_id in grade_ids:
-                grade_id, k = f"{base}_{k}", k + 1
-            cell.metadata["nbgrader"] = _meta(grade_id, grade=True, locked=True)
+            cell.metadata["nbgrader"] = _meta(f"{called[0].lower()}_check", grade=True, locked=True)
             checked.add(called[0])
         elif cell.cell_type == "markdown" and ANSWER_TAG in cell.metadata.get("tags", []):
             previous = nb.cells[index - 1] if index else None
@@ -105,19 +120,15 @@ def mark_cells(nb, name: str = "the notebook") -> list[str]:
     return grade_ids
 
 
-# --------------------------------------------------------------------------- an nbgrader course directory
-
-
-def _config(root: Path, timeout: int) -> str:
-    return (
-        "c = get_config()\n"
-        f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
-        f"c.CourseDirectory.root = {str(root)!r}\n"
-        "# the stub keeps the markers, like the course's student edition always had, so students see where to write\n"
-        f"c.ClearSolutions.code_stub = {{'python': {BEGIN + chr(10) + STUB + chr(10) + END!r}}}\n"
-        f"c.Execute.timeout = {timeout}  # seconds per cell; the lambda sweep of 07 needs more than the default 30\n"
-        "c.Execute.kernel_name = 'python3'\n"
-    )
+def with_hidden_tests(nb):
+    """Give each exercise's test cell a hidden-test region that runs its hidden cases (in place)."""
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution") and HIDDEN_BEGIN not in cell.source:
+            function = _CHECK_CALL.search(cell.source).group(2)
+            cell.source = (f"{cell.source.rstrip()}\n{HIDDEN_BEGIN}\n"
+                           f"checks.check_{function}({function}, hidden=True)\n{HIDDEN_END}")
+    return nb
 
 
 def text_output(cell) -> str:
@@ -137,8 +148,6 @@ def with_expected_outputs(nb, name: str = "the notebook"):
 
     Raises CourseInputError for a tagged cell that printed no text (a notebook without outputs, or a figure only).
     """
-    import nbformat
-
     cells = []
     for index, cell in enumerate(nb.cells):
         cells.append(cell)
@@ -159,233 +168,118 @@ def with_expected_outputs(nb, name: str = "the notebook"):
     return nb
 
 
-def _inject(nb, values: dict, name: str) -> None:
-    """A cell tagged ``injected-parameters`` right after the ``parameters`` cell, as papermill writes it."""
-    import nbformat
-
-    index = next((i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])), None)
-    if index is None:
-        raise CourseInputError(f"{name} has no cell tagged 'parameters' to set {', '.join(values)} after")
-    cell = nbformat.v4.new_code_cell("# Parameters of this check\n" + "".join(f"{k} = {v!r}\n" for k, v in values.items()))
-    cell.metadata["tags"] = ["injected-parameters"]
-    cell.id = "injected-parameters"
-    nb.cells.insert(index + 1, cell)
+# --------------------------------------------------------------------------- an nbgrader course directory
 
 
-def write_course(root: Path, notebooks: list[Path], data_dir: Path, timeout: int = 600,
-                 parameters: dict[str, dict] | None = None) -> Path:
-    """An nbgrader course directory at ``root``: its config, and the series as ``source/fashion/`` with the
-    course data inside the assignment (nbgrader hands every file of it out with the release). Returns the
-    assignment's source folder.
+def _config(root: Path, timeout: int) -> str:
+    grading = root / GRADING
+    return (
+        "import os\n\n"
+        "from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor\n"
+        "from nbgrader.preprocessors import ClearHiddenTests, GetGrades\n\n"
+        "c = get_config()\n"
+        f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
+        f"c.CourseDirectory.root = {str(root)!r}\n"
+        "# the stub keeps the markers, so students see where to write\n"
+        f"c.ClearSolutions.code_stub = {{'python': {BEGIN + chr(10) + STUB + chr(10) + END!r}}}\n"
+        f"c.Execute.timeout = {timeout}  # seconds per cell; the lambda sweep of 07 needs more than the default 30\n"
+        "c.Execute.kernel_name = 'python3'\n"
+        "# feedback shows no hidden test's code\n"
+        "c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]\n"
+        "# the grader's kernels (never a student's): the hidden cases, and the course's working copies for an\n"
+        "# exercise a submission has not passed, so the rest of its notebook still runs (the deadline has passed)\n"
+        f"os.environ.setdefault({course_exercises.HIDDEN_CASES_VARIABLE!r}, {str(grading / HIDDEN_CASES)!r})\n"
+        f"os.environ.setdefault({yours.WORKING_COPIES_VARIABLE!r}, {str(grading / yours.WORKING_COPIES_NAME)!r})\n"
+    )
 
-    parameters: notebook file name -> values, injected after its ``parameters`` cell as papermill injects them
+
+def _source_notebook(path: Path, parameters: dict | None, hidden: bool):
+    nb = nbformat.read(str(path), as_version=4)
+    with_expected_outputs(nb, path.name)
+    if parameters:
+        nb = parameterize_notebook(nb, parameters, comment="Parameters of this course", kernel_name="python3")
+        nb.metadata.pop("papermill", None)
+    mark_cells(nb, path.name)
+    if hidden:
+        with_hidden_tests(nb)
+    return nb
+
+
+def _earlier_copies(record: Path, notebook: str) -> str | None:
+    """The working copies of the exercises of the notebooks before ``notebook`` (None when there are none)."""
+    sections = {name: text for name, text in yours.read_sections(record).items()
+                if course_exercises.exercise(name).notebook < notebook}
+    return yours.compose(sections) if sections else None
+
+
+def write_course(root: Path, notebooks: list[Path], data_dir: Path, *, key: tuple[Path, Path] | None = None,
+                 per_notebook: bool = False, earlier_copies: bool = False, timeout: int = 600,
+                 parameters: dict[str, dict] | None = None) -> list[Path]:
+    """An nbgrader course directory at ``root``: its config, the instructor-only ``grading/`` folder, and the series
+    in ``source/``: one assignment ``fashion`` (default) or, with ``per_notebook``, one assignment per notebook
+    named like it. Each assignment carries the course data. Returns the assignments' source folders.
+
+    key: (the working copies, the hidden cases) for a graded course; None for a self-study release (no hidden
+    tests, no grading folder). earlier_copies: with ``per_notebook``, each assignment also carries the working
+    copies of the earlier notebooks' exercises (released once their deadlines have passed), as course_functions.py.
+    parameters: notebook file name -> values, injected after its ``parameters`` cell, as papermill injects them
     (for a quicker autograding check; a course released to students keeps the defaults).
     """
-    import nbformat
-
-    source = root / "source" / ASSIGNMENT
-    (source / "data").mkdir(parents=True, exist_ok=True)
+    root.mkdir(parents=True, exist_ok=True)
     (root / "nbgrader_config.py").write_text(_config(root.resolve(), timeout))
-    for item in data_dir.iterdir():
-        if item.suffix in (".csv", ".md"):
-            shutil.copy2(item, source / "data" / item.name)
+    if key is not None:
+        (root / GRADING).mkdir(exist_ok=True)
+        shutil.copy2(key[0], root / GRADING / yours.WORKING_COPIES_NAME)
+        shutil.copy2(key[1], root / GRADING / HIDDEN_CASES)
+        (root / GRADING / "README.txt").write_text(
+            "Instructor-only: the course's working copies of every exercise and the hidden cases. Never release this "
+            "folder; nbgrader_config.py points the grader's kernels at it.\n")
+    sources = []
     for path in notebooks:
-        nb = nbformat.read(str(path), as_version=4)
-        with_expected_outputs(nb, path.name)
-        if parameters and parameters.get(path.name):
-            _inject(nb, parameters[path.name], path.name)
-        mark_cells(nb, path.name)
+        source = root / "source" / (path.stem if per_notebook else ASSIGNMENT)
+        if source not in sources:
+            sources.append(source)
+            (source / "data").mkdir(parents=True, exist_ok=True)
+            for item in data_dir.iterdir():
+                if item.suffix in (".csv", ".md"):
+                    shutil.copy2(item, source / "data" / item.name)
+        nb = _source_notebook(path, (parameters or {}).get(path.name), hidden=key is not None)
         nbformat.write(nb, str(source / path.name))
-    return source
+        if per_notebook and earlier_copies and key is not None:
+            copies = _earlier_copies(key[0], path.stem)
+            if copies:
+                (source / yours.WORKING_COPIES_NAME).write_text(copies, encoding="utf-8")
+    return sources
 
 
-def nbgrader(root: Path, *args: str, log: Path | None = None) -> None:
+def nbgrader(root: Path, *args: str, log: Path | None = None, env: dict | None = None) -> None:
     """Run ``nbgrader ARGS`` in the course directory; RunFailed (naming the log) when it fails."""
     log = log or root / f"nbgrader-{args[0]}.log"
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1"),
-           # nbgrader runs alembic and the kernel by name: this environment's first
-           "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    environment = {**os.environ, "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1"),
+                   # nbgrader runs alembic and the kernel by name: this environment's first
+                   "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+                   **(env or {})}
     with open(log, "w") as handle:
         done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, stdout=handle,
-                              stderr=subprocess.STDOUT, env=env)
+                              stderr=subprocess.STDOUT, env=environment)
     if done.returncode != 0:
         errors = re.findall(r"^\s*(\w+(?:Error|Exception): .*)$", log.read_text(), re.M)
         cause = f": {errors[-1].strip()}" if errors else ""
         raise RunFailed(f"nbgrader {' '.join(args)} failed (exit {done.returncode}){cause}; see {log}")
 
 
-def release(notebooks: list[Path], data_dir: Path, out: Path, work: Path) -> list[Path]:
-    """The student edition, made by nbgrader itself: ``generate_assignment`` in a course directory under
-    ``work``, then its release copied to ``out/notebooks`` beside ``out/data``. Returns the notebooks."""
+def release(notebooks: list[Path], data_dir: Path, out: Path, work: Path, working_copies: Path) -> list[Path]:
+    """The self-study edition, made by nbgrader itself: ``generate_assignment`` in a course directory under
+    ``work``, its release copied to ``out/notebooks`` beside ``out/data``, with the course's working copies
+    beside the notebooks (so a notebook runs top to bottom while its exercises are open). Returns the notebooks."""
     write_course(work, notebooks, data_dir)
     nbgrader(work, "generate_assignment", ASSIGNMENT, "--force")
     released = work / "release" / ASSIGNMENT
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     shutil.copytree(released / "data", out / "data", dirs_exist_ok=True)
+    shutil.copy2(working_copies, out / "notebooks" / yours.WORKING_COPIES_NAME)
     written = []
     for path in sorted(released.glob("*.ipynb")):
         shutil.copy2(path, out / "notebooks" / path.name)
         written.append(out / "notebooks" / path.name)
     return written
-
-
-# --------------------------------------------------------------------------- the autograding round trip
-
-
-def solution_bodies(source: str) -> list[str]:
-    """The code between each pair of solution markers, in order."""
-    return [m.group(2) for m in _BLOCK.finditer(source)]
-
-
-def fill_in(stubbed: str, bodies: list[str]) -> str:
-    """A released (stubbed) cell with the given bodies written between its markers, as a student would."""
-    remaining = iter(bodies)
-    return _BLOCK.sub(lambda m: f"{m.group(1)}{BEGIN}\n{next(remaining)}{m.group(1)}{END}", stubbed)
-
-
-#: Appended to the first code cell of each notebook of the "solutions" submission: a student's solution that
-#: also says, once, when it does real work (called by the notebook, not by its self-check).
-ANNOUNCE = """
-
-def _announce_use(name):  # added by the autograding check: proves the notebook runs on the student's code
-    import sys
-    frame = sys._getframe(2)
-    while frame is not None:
-        if frame.f_globals.get("__name__") == "fashion_helpers.checks" and frame.f_code.co_name.startswith("check_"):
-            return
-        frame = frame.f_back
-    if name not in _ANNOUNCED:
-        _ANNOUNCED.add(name)
-        print(f"[the student's {name} at work]")
-
-
-_ANNOUNCED = set()
-"""
-_ANNOUNCED_LINE = re.compile(r"^\[the student's (\w+) at work\]$", re.M)
-
-
-def exercises(source: str, where: str = "a cell") -> list[tuple[str, str]]:
-    """(function, indentation) of each solution region of a cell, in order."""
-    found = []
-    for m in _BLOCK.finditer(source):
-        names = _TOP_DEF.findall(source[: m.start()])
-        if not names:
-            raise CourseInputError(f"{where}: the solution region is not inside a function; put it in the body of "
-                                   "the function the exercise asks for")
-        found.append((names[-1], m.group(1)))
-    return found
-
-
-def _submit(root: Path, student: str, solutions: dict[str, list[str]], bug: dict | None,
-            answers: dict[str, str] | None = None, announce: bool = False) -> None:
-    """Hand in the released assignment as ``student``: with ``solutions`` (grade id -> bodies) filled in, ``bug``
-    applied to one of them, ``answers`` (grade id -> text) written into the answer cells, and, with ``announce``,
-    each solution saying once when the notebook (not its self-check) calls it."""
-    import nbformat
-
-    folder = root / "submitted" / student / ASSIGNMENT
-    shutil.copytree(root / "release" / ASSIGNMENT, folder)
-    (folder / "timestamp.txt").write_text("2026-01-01 12:00:00 UTC\n")
-    for path in sorted(folder.glob("*.ipynb")):
-        nb = nbformat.read(str(path), as_version=4)
-        first_code = next((c for c in nb.cells if c.cell_type == "code"), None)
-        if announce and first_code is not None:
-            first_code.source += ANNOUNCE
-        for cell in nb.cells:
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-            if grade_id in solutions:
-                bodies = solutions[grade_id]
-                if announce:
-                    bodies = [f"{indent}_announce_use({function!r})\n{body}"
-                              for (function, indent), body in zip(exercises(cell.source), bodies)]
-                cell.source = fill_in(cell.source, bodies)
-                if bug and path.stem == bug["notebook"] and grade_id == bug["grade_id"]:
-                    old, new = bug["replace"]
-                    cell.source = cell.source.replace(old, new)
-            elif answers and grade_id in answers:
-                cell.source = answers[grade_id]
-        nbformat.write(nb, str(path))
-
-
-def autograde_check(notebooks: list[Path], data_dir: Path, root: Path,
-                    parameters: dict[str, dict] | None = None) -> dict:
-    """Release the series with nbgrader, hand in three submissions, autograde them and write their feedback.
-
-    ``solutions``: the instructor's solutions filled in, each saying once when the notebook calls it, and the
-    inline questions answered; ``stubs``: the release unchanged; ``one_bug``: the solutions with :data:`BUG`.
-    Returns, per submission, the autograded total and maximum, the test cells that lost points, the cells that
-    crashed outside a test cell, the answers waiting for manual grading, the exercises whose own code the
-    notebook ran after their checks, and whether its feedback names the bug or says "not implemented yet". The
-    three submissions are autograded side by side, each in its own copy of the course directory (one gradebook
-    each). parameters: as for :func:`write_course`.
-    """
-    import nbformat
-    from concurrent.futures import ThreadPoolExecutor
-
-    source = write_course(root / "course", notebooks, data_dir, parameters=parameters)
-    base = root / "course"
-    nbgrader(base, "generate_assignment", ASSIGNMENT, "--force")
-    solutions, answers = {}, {}
-    for path in sorted(source.glob("*.ipynb")):
-        for cell in nbformat.read(str(path), as_version=4).cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if meta.get("solution") and cell.cell_type == "code":
-                solutions[meta["grade_id"]] = solution_bodies(cell.source)
-            elif meta.get("solution"):
-                answers[meta["grade_id"]] = cell.source
-    plans = {"solutions": (solutions, None, answers, True), "stubs": ({}, None, None, False),
-             "one_bug": (solutions, BUG, None, False)}
-    roots = {}
-    for student, (filled, bug, answered, announce) in plans.items():
-        roots[student] = root / student
-        shutil.copytree(base, roots[student], symlinks=True)
-        (roots[student] / "nbgrader_config.py").write_text(_config(roots[student].resolve(), 600))
-        _submit(roots[student], student, filled, bug, answered, announce)
-
-    def grade(student: str) -> None:
-        nbgrader(roots[student], "autograde", ASSIGNMENT, "--student", student, "--force")
-        nbgrader(roots[student], "generate_feedback", ASSIGNMENT, "--student", student, "--force")
-
-    with ThreadPoolExecutor(max_workers=len(plans)) as pool:
-        list(pool.map(grade, plans))
-    return {student: _result(roots[student], student) for student in plans}
-
-
-def course_exercises(notebooks: list[Path]) -> set[str]:
-    """Every exercise of the series as "notebook/function"."""
-    import nbformat
-
-    found = set()
-    for path in notebooks:
-        for index, cell in enumerate(nbformat.read(str(path), as_version=4).cells):
-            if cell.cell_type == "code" and BEGIN in cell.source:
-                found.update(f"{path.stem}/{f}" for f, _ in exercises(cell.source, f"{path.name}, cell {index}"))
-    return found
-
-
-def _result(root: Path, student: str) -> dict:
-    import nbformat
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID) as gradebook:
-        submission = gradebook.find_submission(ASSIGNMENT, student)
-        grades = [(nb.name, g) for nb in submission.notebooks for g in nb.grades]
-        auto = [(name, g) for name, g in grades if not g.name.startswith("answer_")]
-        lost = sorted(f"{name}/{g.name}" for name, g in auto if g.score < g.max_score)
-        total = sum(g.score for _, g in auto)
-        maximum = sum(g.max_score for _, g in auto)
-        to_grade = sorted(f"{name}/{g.name}" for name, g in grades if g.name.startswith("answer_")
-                          and g.needs_manual_grade)
-    crashed, used = [], set()
-    for path in sorted((root / "autograded" / student / ASSIGNMENT).glob("*.ipynb")):
-        for index, cell in enumerate(nbformat.read(str(path), as_version=4).cells):
-            outputs = cell.get("outputs", [])
-            if not cell.metadata.get("nbgrader", {}).get("grade") and any(o.output_type == "error" for o in outputs):
-                crashed.append(f"{path.stem}, cell {index}")
-            for o in outputs:
-                if o.output_type == "stream":
-                    used.update(f"{path.stem}/{f}" for f in _ANNOUNCED_LINE.findall(o.text))
-    feedback = "".join(p.read_text() for p in sorted((root / "feedback" / student / ASSIGNMENT).glob("*.html")))
-    return {"total": total, "max": maximum, "lost": lost, "crashed": crashed, "to_grade_by_hand": to_grade,
-            "ran_students_code": sorted(used), "feedback_names_bug": BUG["named"] in feedback,
-            "feedback_says_not_implemented": "not implemented yet" in feedback}

@@ -312,8 +312,15 @@ def refresh(notebooks: list[Path], workers: int = 2, progress: bool = True) -> l
 
     import nbformat
 
+    from . import cases, export
     from .grading import mark_cells
 
+    # the instructor's record and the recorded cases first, from the whole series (not only the notebooks being
+    # refreshed): the notebooks' checks and later notebooks read them
+    series = list_notebooks(directory=notebooks[0].parent)
+    if export.solution_cells(series):
+        export.write_record(series)
+        cases.write(series)
     with tempfile.TemporaryDirectory(prefix="refresh-") as tmp:
         jobs = [(nb, Path(tmp) / nb.name, {}) for nb in notebooks]
         results = execute_many(jobs, workers, progress, label="refresh", log_file=Path(tmp) / "kernels.log",
