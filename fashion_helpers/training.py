@@ -91,8 +91,10 @@ def evaluate(params, X, Y, functions) -> float:
     return _function(functions, "get_accuracy")(_function(functions, "make_predictions")(X, *params), Y)
 
 
-def _check_settings(X, Y, rng, epochs, batch_size, optimizer, alpha, lambda_reg, patience, X_dev, Y_dev):
+def _check_settings(X, Y, rng, epochs, batch_size, optimizer, init, alpha, lambda_reg, patience, X_dev, Y_dev):
     network.check_inputs(X, Y)
+    if init not in INITIALISERS:
+        raise CourseInputError(f"init must be one of {', '.join(INITIALISERS)}, got {init!r}")
     require_generator(rng)
     require_number("epochs", epochs, minimum=1, whole=True)
     require_number("batch_size", batch_size, minimum=1, whole=True)
@@ -127,7 +129,7 @@ def train_minibatch(X, Y, rng: np.random.Generator, *, functions, hidden_neurons
     rng draws the starting weights, then each epoch's order, then (with augmentation) its changes.
     functions: your functions by exercise name (see the module's docstring for which).
     """
-    _check_settings(X, Y, rng, epochs, batch_size, optimizer, alpha, lambda_reg, patience, X_dev, Y_dev)
+    _check_settings(X, Y, rng, epochs, batch_size, optimizer, init, alpha, lambda_reg, patience, X_dev, Y_dev)
     for name in needed(optimizer, init if params is None else None, augment_data, patience):
         _function(functions, name)
     if params is None:

@@ -10,9 +10,9 @@ For an exercise that has not passed yet, the self-study edition has the course's
 (``course_functions.py`` beside the notebooks) to stand in, so every notebook runs from top to bottom; a graded
 assignment has none: the function stops with a message naming the notebook to finish first.
 
-Two environment variables override the two files' places (the course's tooling sets them for its runs):
-``FASHION_MY_FUNCTIONS`` and ``FASHION_COURSE_FUNCTIONS``. With one assignment per notebook (each in its own folder
-``NN_topic/``), the records in the folders of the earlier notebooks beside it count too.
+Both files are looked for in the kernel's working folder (or its ``notebooks/``); two environment variables
+override their places (the course's tooling sets them for its runs): ``FASHION_MY_FUNCTIONS`` and
+``FASHION_COURSE_FUNCTIONS``. With one assignment per notebook (each in its own folder ``NN_topic/``), the records in the folders of the earlier notebooks beside it count too.
 """
 
 from __future__ import annotations
@@ -132,15 +132,25 @@ def cell_source(fn) -> str | None:
 # --------------------------------------------------------------------------- the record file
 
 
+def _beside_the_notebooks(name: str) -> Path:
+    """``name`` in the working folder (where a kernel runs a notebook: JupyterLab, nbconvert, nbgrader, the course's
+    runner), or in its ``notebooks/`` folder when only that one exists (papermill typed at the repository's or an
+    edition's root). Never further up: an edition kept inside the repository must not find the instructor's."""
+    here = Path.cwd()
+    if not (here / name).exists() and (here / "notebooks" / name).exists():
+        return here / "notebooks" / name
+    return here / name
+
+
 def record_path() -> Path:
-    """Where this notebook's record is: ``FASHION_MY_FUNCTIONS``, else ``my_functions.py`` in the working folder."""
-    return Path(os.environ.get(RECORD_VARIABLE) or Path.cwd() / RECORD_NAME)
+    """Where this notebook's record is: ``FASHION_MY_FUNCTIONS``, else ``my_functions.py`` beside the notebooks."""
+    return Path(os.environ.get(RECORD_VARIABLE) or _beside_the_notebooks(RECORD_NAME))
 
 
 def working_copies_path() -> Path | None:
     """The course's working copies, when this edition has them (``FASHION_COURSE_FUNCTIONS``, else
-    ``course_functions.py`` in the working folder); None in a graded assignment."""
-    path = Path(os.environ.get(WORKING_COPIES_VARIABLE) or Path.cwd() / WORKING_COPIES_NAME)
+    ``course_functions.py`` beside the notebooks); None in a graded assignment."""
+    path = Path(os.environ.get(WORKING_COPIES_VARIABLE) or _beside_the_notebooks(WORKING_COPIES_NAME))
     return path if path.is_file() else None
 
 
@@ -227,8 +237,9 @@ def stand_in(name: str):
     self-study edition, else a function that stops with what to do."""
     notebook = exercises.exercise(name).notebook
     path = working_copies_path()
-    if path is not None:
-        copy = _working_copies(str(path), path.stat().st_mtime)[name]
+    copies = _working_copies(str(path), path.stat().st_mtime) if path is not None else {}
+    if name in copies:
+        copy = copies[name]
 
         @functools.wraps(copy)
         def stand_in(*args, **kwargs):
@@ -259,14 +270,16 @@ def _record_paths() -> list[Path]:
 def load() -> types.ModuleType:
     """Your record as a module: each recorded function, marked as yours; every exercise not recorded there is what
     :func:`stand_in` gives, so a recorded function that calls it still runs."""
+    paths = _record_paths()
     sections: dict[str, str] = {}
-    for path in _record_paths():
+    for path in paths:
         sections.update(read_sections(path))
     module = types.ModuleType("my_functions")
     module.__file__ = str(record_path())
     module.__dict__.update({name: stand_in(name) for name in exercises.names() if name not in sections})
-    if sections:
-        _exec(compose(sections), module.__file__, module.__dict__)
+    if sections:  # one record: run the file as it is (its line numbers in any message); several: run them merged
+        text = paths[-1].read_text(encoding="utf-8") if len(paths) == 1 else compose(sections)
+        _exec(text, module.__file__, module.__dict__)
     for name in sections:
         _mark(module.__dict__[name], "yours")
     return module

@@ -25,8 +25,17 @@ from pathlib import Path
 
 import numpy as np
 
-from fashion_helpers import data, improve, network
-from fashion_helpers.tools.runner import list_notebooks
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: the instructor's solutions
+import answer_key  # noqa: E402
+
+from fashion_helpers import data, training  # noqa: E402
+from fashion_helpers.tools.runner import list_notebooks  # noqa: E402
+
+#: The course network is the instructor's solutions (notebooks/my_functions.py), as a student's would be.
+R = answer_key.reference()
+FUNCTIONS = {name: getattr(R, name) for name in training.ALWAYS + ("update_params", "momentum_update", "adam_update",
+                                                                     "init_params", "he_init", "glorot_init",
+                                                                     "flip_left_right", "shift_images", "should_stop")}
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -135,8 +144,9 @@ def full_data_run(seed: int = 42):
     test_pixels, test_labels = data.load_data(IDX_DIR, "test")
     X = data.scale_pixels(pixels).T
     settings = full_data_settings()
-    (params, _), seconds = _timed(improve.train_minibatch, X, labels, np.random.default_rng(seed), **settings)
-    return settings, seconds, improve.evaluate(params, data.scale_pixels(test_pixels).T, test_labels)
+    (params, _), seconds = _timed(training.train_minibatch, X, labels, np.random.default_rng(seed),
+                                  functions=FUNCTIONS, **settings)
+    return settings, seconds, training.evaluate(params, data.scale_pixels(test_pixels).T, test_labels, FUNCTIONS)
 
 
 def holdout_row(metrics_file: Path) -> str | None:
@@ -194,10 +204,10 @@ def main(argv=None) -> int:
     for seed in range(42, 42 + args.seeds):
         rng = np.random.default_rng(seed)
         X_train, Y_train, X_dev, Y_dev = data.split_dev_train(pixels, labels, 400, rng)
-        (params, _), seconds = _timed(network.gradient_descent, X_train, Y_train, 0.10, 500, rng)
+        (params, _), seconds = _timed(R.gradient_descent, X_train, Y_train, 0.10, 500, rng)
         course_times.append(seconds)
-        trains.append(network.get_accuracy(network.make_predictions(X_train, *params), Y_train))
-        devs.append(network.get_accuracy(network.make_predictions(X_dev, *params), Y_dev))
+        trains.append(R.get_accuracy(R.make_predictions(X_train, *params), Y_train))
+        devs.append(R.get_accuracy(R.make_predictions(X_dev, *params), Y_dev))
     spread = lambda xs: statistics.stdev(xs) if len(xs) > 1 else 0.0  # noqa: E731
     t_mean, d_mean = statistics.mean(trains), statistics.mean(devs)
     rows.append(_row(f"train accuracy, mean of {args.seeds} seeds", f"{t_mean:.2f}% ± {spread(trains):.2f}",

@@ -143,6 +143,8 @@ def close(got, expected) -> bool:
     if isinstance(expected, np.ndarray) or is_number(expected):
         if isinstance(expected, np.ndarray) and not isinstance(got, np.ndarray):
             return False
+        if is_number(expected) and isinstance(got, (bool, np.bool_)):
+            return False
         g, e = as_array(got), as_array(expected)
         return (g is not None and e is not None and g.shape == e.shape
                 and bool(np.all(np.isfinite(g) == np.isfinite(e)))
