@@ -10,6 +10,7 @@ exercise's own check module may add what only it can say (:class:`Hooks`). The i
 
 from __future__ import annotations
 
+import builtins
 import copy
 import io
 import os
@@ -145,12 +146,21 @@ def _ask(hook, *args) -> str | None:
         return None
 
 
-def _raised_message(exercise, case, outcome, hooks) -> str:
+#: What a hidden case says of an exception the course's own code raises (the message itself stays unsaid).
+_HIDDEN_KINDS = {"Delegation": "it called the course's copy of the exercise itself",
+                 "NotWrittenYet": "it called an exercise that is not written yet",
+                 "GradingSandbox": "it tried something the grading sandbox refuses"}
+
+
+def _raised_message(exercise, case, outcome, hooks, reveal: bool = True) -> str:
     kind, message = outcome.raised
+    if not reveal:  # a hidden case: an exception's words could carry its inputs out, so only its kind is told
+        known = isinstance(getattr(builtins, kind, None), type)  # the name of a class of its own could carry them too
+        return _HIDDEN_KINDS.get(kind, f"it raised {kind}" if known else "it raised an exception of its own")
     words = _ask(hooks.raised, case, outcome)
     if words:
         return words
-    if kind in ("Delegation", "NotWrittenYet", "GradingSandbox"):
+    if kind in _HIDDEN_KINDS:
         return message
     return f"it raised {kind}: {message}" if message else f"it raised {kind}"
 
@@ -195,7 +205,7 @@ def judge_case(exercise: exercises.Exercise, case: dict, outcomes: list[Outcome]
     """None when the outcomes are right, else ``(message, generic)``."""
     for outcome in outcomes:
         if outcome.raised:
-            return _raised_message(exercise, case, outcome, hooks), False
+            return _raised_message(exercise, case, outcome, hooks, reveal), False
         if outcome.changed:
             return (f"it changed its argument {', '.join(outcome.changed)} in place: leave the caller's arrays "
                     "as they are (work on copies, or build new arrays)"), False

@@ -13,8 +13,10 @@ JSON line: what each call returned, or why there is nothing to judge. The child,
   sockets, subprocesses, ``os.system``, forks and ctypes.
 
 It sends back what each call returned, never a verdict: the grader judges the outputs against answers this
-process never sees. The hook is Python's audit layer, not an operating-system sandbox: it blocks the ways a
-notebook's code reaches files and the network; a class grader adds the kernel's own isolation on top.
+process never sees. The boundary is the operating system's: the grader starts this server inside bubblewrap
+(:func:`fashion_helpers.tools.verify.sandbox_command`), as an unprivileged user, in namespaces of its own, where the
+only files are Python's, the course package's (read-only) and the scratch folder, and there is no network. The
+audit hook is a second layer, and tells the student in words what was refused.
 """
 
 from __future__ import annotations
@@ -30,13 +32,16 @@ import numpy as np  # noqa: F401  (imported before the fork: every child has it 
 #: Audit events refused outright, whatever their arguments.
 _REFUSED = ("socket.", "subprocess.", "os.system", "os.exec", "os.spawn", "os.posix_spawn", "os.fork",
             "os.forkpty", "os.kill", "os.killpg", "ctypes.", "pty.", "sys.setprofile", "sys.settrace", "mmap.",
-            "webbrowser.", "urllib.", "http.", "ftplib.", "smtplib.", "telnetlib.")
+            "webbrowser.", "urllib.", "http.", "ftplib.", "smtplib.", "telnetlib.", "resource.setrlimit",
+            "resource.prlimit", "os.setuid", "os.chroot", "signal.")
 #: Modules whose import is refused (what they do is refused anyway, by the events above and the folders).
-_REFUSED_MODULES = {"pty", "answer_key"}
+_REFUSED_MODULES = {"pty", "answer_key", "_posixsubprocess"}
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
-_PATH_EVENTS = {"open": 0, "os.listdir": 0, "os.scandir": 0, "os.remove": 0, "os.rename": 0, "os.mkdir": 0,
-                "os.rmdir": 0, "os.chmod": 0, "os.chown": 0, "os.symlink": 0, "os.link": 0, "os.truncate": 0,
-                "os.utime": 0, "glob.glob": 0, "shutil.copyfile": 0, "shutil.make_archive": 0}
+#: Audit events with paths, and which of their arguments are paths.
+_PATH_EVENTS = {"open": (0,), "os.listdir": (0,), "os.scandir": (0,), "os.remove": (0,), "os.rename": (0, 1),
+                "os.mkdir": (0,), "os.rmdir": (0,), "os.chmod": (0,), "os.chown": (0,), "os.symlink": (0, 1),
+                "os.link": (0, 1), "os.truncate": (0,), "os.utime": (0,), "glob.glob": (0,), "os.chdir": (0,),
+                "shutil.copyfile": (0, 1), "shutil.make_archive": (0,)}
 _WRITE_EVENTS = {"os.remove", "os.rename", "os.mkdir", "os.rmdir", "os.chmod", "os.chown", "os.symlink",
                  "os.link", "os.truncate", "os.utime", "shutil.copyfile", "shutil.rmtree"}
 
@@ -60,26 +65,30 @@ def _guard(readable: list[str], scratch: str):
         if event.startswith(refused):
             raise GradingSandbox(f"grading sandbox: {event} is not allowed while your function is graded")
         if event in _PATH_EVENTS:
-            target = args[_PATH_EVENTS[event]]
-            if isinstance(target, int) or target is None:
-                return
-            target = os.fsdecode(target)
             mode, flags = (args[1], args[2]) if event == "open" and len(args) > 2 else (None, 0)
             writing = (event in _WRITE_EVENTS or (isinstance(mode, str) and any(c in mode for c in "wax+"))
                        or (isinstance(flags, int) and flags & _WRITE_FLAGS))
-            if writing and not inside(target, [scratch]):
-                raise GradingSandbox(f"grading sandbox: writing {target} is not allowed (only the scratch folder)")
-            if not inside(target, readable + [scratch]):
-                raise GradingSandbox(f"grading sandbox: reading {target} is not allowed: your function is graded "
-                                     "with nothing but its own cell")
+            for index in _PATH_EVENTS[event]:
+                target = args[index] if index < len(args) else None
+                if target is None or (isinstance(target, int) and event == "open"):
+                    continue  # an open file descriptor: what it reaches, the operating system's sandbox decided
+                target = os.fsdecode(target) if not isinstance(target, int) else f"file descriptor {target}"
+                if writing and not inside(target, [scratch]):
+                    raise GradingSandbox(f"grading sandbox: writing {target} is not allowed (only the scratch folder)")
+                if not inside(target, readable + [scratch]):
+                    raise GradingSandbox(f"grading sandbox: reading {target} is not allowed: your function is graded "
+                                         "with nothing but its own cell")
 
     return hook
 
 
 def _limits(seconds: int, megabytes: int) -> None:
-    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
-    limit = megabytes * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    """At most ``seconds`` more of CPU time (the limit counts from the process's start) and ``megabytes`` of memory."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    spent = int(usage.ru_utime + usage.ru_stime) + 1
+    for which, soft in ((resource.RLIMIT_CPU, spent + seconds), (resource.RLIMIT_AS, megabytes * 1024 * 1024)):
+        hard = resource.getrlimit(which)[1]
+        resource.setrlimit(which, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
 
 
 def _silence() -> None:
@@ -103,6 +112,17 @@ def _provide(functions: dict) -> None:
     yours.working_copies_path = lambda: None
 
 
+def _disarm() -> None:
+    """What starts a process without an audit event (subprocess imported it before the fork, so no import event
+    either) is replaced by a function that refuses."""
+    import _posixsubprocess
+
+    def refused(*args, **kwargs):
+        raise GradingSandbox("grading sandbox: starting a process is not allowed while your function is graded")
+
+    _posixsubprocess.fork_exec = refused
+
+
 def run(job: dict) -> dict:
     """In the child: run one exercise's cases as the job says; ``{"outcomes": ...}``, ``{"open": True}`` or
     ``{"error": ...}``."""
@@ -123,6 +143,7 @@ def run(job: dict) -> dict:
         for text in job["dependencies"]:
             exec(compile(text, "<the course's copy of an earlier exercise>", "exec"), namespace)
         _provide({n: namespace[n] for n in exercises.names() if n in namespace})
+        _disarm()
         sys.addaudithook(_guard(job["readable"], job["scratch"]))
         exec(compile(job["source"], f"<your {job['name']}>", "exec"), namespace)
         fn = namespace.get(job["name"])
@@ -142,12 +163,25 @@ def run(job: dict) -> dict:
         return {"error": f"the cell does not run: {type(error).__name__}: {words}"}
 
 
+#: The largest answer a child may send (bytes): a result bigger than any exercise's is a denial of service.
+ANSWER_LIMIT = 32 * 1024 * 1024
+
+
 def _child(job: dict, write_end: int) -> None:
-    """The forked child: nothing of the server's pipes stays open but the one it answers on."""
+    """The forked child: in a process group of its own, with no open file but /dev/null and the pipe it answers on
+    (never the server's pipes to the grader). A job with a ``batch`` runs each of its jobs in turn, each in a
+    namespace of its own (for the course's own tests)."""
     import json
 
-    os.close(0)
-    answer = run(job)
+    os.setpgid(0, 0)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    keep = sorted({0, 1, 2, write_end})
+    for low, high in zip([-1] + keep, keep + [os.sysconf("SC_OPEN_MAX")], strict=True):
+        if high > low + 1:  # an empty range closes far more than nothing on some Pythons
+            os.closerange(low + 1, high)
+    answer = {"batch": [run(one) for one in job["batch"]]} if "batch" in job else run(job)
     try:
         data = json.dumps(answer, allow_nan=False).encode()
     except (TypeError, ValueError) as error:
@@ -173,20 +207,37 @@ def serve_one(job: dict) -> dict:
         finally:
             os._exit(1)
     os.close(write_end)
-    chunks, deadline = [], time.monotonic() + job["wall_seconds"]
+    chunks, size, deadline = [], 0, time.monotonic() + job["wall_seconds"]
+
+    def end(error: str | None) -> int:
+        """Stop the child and all it started; its exit status (or None when it had to be killed)."""
+        while error is None and time.monotonic() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                _kill_group(pid)
+                return status
+            time.sleep(0.01)
+        _kill_group(pid)
+        os.waitpid(pid, 0)
+        return None
+
     with os.fdopen(read_end, "rb") as answer:
         while True:
-            left = deadline - time.monotonic()
-            ready, _, _ = select.select([answer], [], [], max(left, 0))
+            ready, _, _ = select.select([answer], [], [], max(deadline - time.monotonic(), 0))
             if not ready:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
+                end("time")
                 return {"error": f"it ran out of time (more than {job['wall_seconds']:g} s): an endless loop?"}
             chunk = os.read(answer.fileno(), 1 << 20)
             if not chunk:
                 break
+            size += len(chunk)
+            if size > ANSWER_LIMIT:
+                end("size")
+                return {"error": f"its results are larger than {ANSWER_LIMIT >> 20} MB"}
             chunks.append(chunk)
-    _, status = os.waitpid(pid, 0)
+    status = end(None)
+    if status is None:
+        return {"error": f"it ran out of time (more than {job['wall_seconds']:g} s): an endless loop?"}
     if chunks:
         try:
             return json.loads(b"".join(chunks))
@@ -198,18 +249,36 @@ def serve_one(job: dict) -> dict:
     return {"error": "the grading process ended without an answer (too much memory?)"}
 
 
-def main() -> None:
-    """The server: one job per line on stdin, one answer per line on stdout, until stdin closes."""
+def _kill_group(pid: int) -> None:
+    import signal
+
+    for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+        try:
+            target()
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def main(preload: list[str]) -> None:
+    """The server: one job per line on stdin, one answer per line on stdout, until stdin closes. ``preload``: more
+    modules to import once, before any fork."""
+    import importlib
     import json
 
     from .. import analysis, checks, data, errors, network, training  # noqa: F401  (once, before any fork)
 
+    for name in preload:
+        importlib.import_module(name)
+
     out = os.fdopen(os.dup(1), "w")
+    os.set_inheritable(out.fileno(), False)
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    out.write("ready\n")  # the grader waits for this before the first job: the sandbox started
+    out.flush()
     for line in sys.stdin:
         out.write(json.dumps(serve_one(json.loads(line))) + "\n")
         out.flush()
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

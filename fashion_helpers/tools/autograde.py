@@ -3,7 +3,7 @@
 nbgrader's ``autograde`` executes the submitted notebooks in a kernel (in the course's ``autograded/`` folder,
 from which the feedback is made) and scores each test cell by whether it raised. Inside that kernel the student's
 code can rebind a check or silence an error, so those scores are only the notebook's own claim. :func:`autograde`
-then grades every exercise again with :mod:`.verify`, outside the kernel, writes those points into nbgrader's
+grades every exercise with :mod:`.verify` instead, outside the kernel, writes those points into nbgrader's
 gradebook (so formgrader and the exported grades show them), adds one line per test cell to the autograded
 notebook saying what the grader found, and lets nbgrader write the feedback (hidden tests cleared).
 """
@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, MissingEntry
 
 from . import verify
 from .grading import ASSIGNMENT, COURSE_ID, GRADING, nbgrader
@@ -44,32 +44,47 @@ def _annotate(folder: Path, verdicts: list[verify.Verdict]) -> None:
 
 
 def _write_grades(course: Path, student: str, assignment: str, verdicts: list[verify.Verdict]) -> dict:
-    """The isolated grader's points into the gradebook, in place of the notebook's own claims; returns
-    {"native": points the kernel's test cells claimed, "graded": points given}."""
+    """The isolated grader's points into the gradebook, in place of the notebook's own claims: every graded cell
+    of the submission, those of a notebook not handed in (no verdict) at 0. Returns {"native": points the
+    kernel's test cells claimed, "graded": points given}; nothing when nbgrader recorded no submission."""
+    by_cell = {(v.notebook, f"{v.exercise.lower()}_check"): v for v in verdicts}
     native = graded = 0.0
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gradebook:
-        for verdict in verdicts:
-            grade = gradebook.find_grade(f"{verdict.exercise.lower()}_check", verdict.notebook, assignment, student)
-            native += grade.auto_score or 0.0
-            grade.auto_score = verdict.points * grade.max_score / verdict.max_points
-            graded += grade.auto_score
+        try:
+            submission = gradebook.find_submission(assignment, student)
+        except MissingEntry:
+            return {"native": 0.0, "graded": 0.0}
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                if not grade.name.endswith("_check"):
+                    continue  # not an exercise's check (a cell graded by hand)
+                verdict = by_cell.get((notebook.name, grade.name))
+                native += grade.auto_score or 0.0
+                grade.auto_score = verdict.points * grade.max_score / verdict.max_points if verdict else 0.0
+                graded += grade.auto_score
         gradebook.db.commit()
     return {"native": native, "graded": graded}
 
 
 def autograde(course: Path, student: str, assignment: str = ASSIGNMENT, feedback: bool = True) -> dict:
-    """Autograde one submission of ``course``: nbgrader's run, the isolated grades, the feedback. Returns the
-    verdicts and the points, and writes them to ``grading/verdicts/<student>/<assignment>.json``."""
+    """Autograde one submission of ``course``: the isolated grades, nbgrader's run, the feedback. Returns the
+    verdicts and the points, and writes them to ``grading/verdicts/<student>/<assignment>.json``.
+
+    The isolated grader runs first, so a grader that cannot start stops before nbgrader writes the kernel's own
+    claims into the gradebook; and whatever happens in nbgrader's run, the gradebook ends with the isolated
+    points (or none recorded), never the claims."""
     course = Path(course)
+    reference, hidden = verify.load_key(course / GRADING)
+    verdicts = verify.grade_submission(course / "submitted" / student / assignment, reference, hidden)
     record = record_path(course, student, assignment)
     record.parent.mkdir(parents=True, exist_ok=True)
     record.unlink(missing_ok=True)
-    nbgrader(course, "autograde", assignment, "--student", student, "--force",
-             log=course / GRADING / f"autograde-{student}-{assignment}.log",
-             env={"FASHION_MY_FUNCTIONS": str(record)})
-    reference, hidden = verify.load_key(course / GRADING)
-    verdicts = verify.grade_submission(course / "submitted" / student / assignment, reference, hidden)
-    points = _write_grades(course, student, assignment, verdicts)
+    try:
+        nbgrader(course, "autograde", assignment, "--student", student, "--force",
+                 log=course / GRADING / f"autograde-{student}-{assignment}.log",
+                 env={"FASHION_MY_FUNCTIONS": str(record)})
+    finally:
+        points = _write_grades(course, student, assignment, verdicts)
     _annotate(course / "autograded" / student / assignment, verdicts)
     if feedback:
         nbgrader(course, "generate_feedback", assignment, "--student", student, "--force",

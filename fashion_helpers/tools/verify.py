@@ -17,11 +17,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import select
 import shutil
 import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -86,31 +88,123 @@ def _readable() -> list[str]:
     return sorted(folders)
 
 
-class Sandbox:
-    """The isolated grader's clean server (:mod:`._isolated`), started once per submission: a fresh interpreter
-    that never sees the reference or the expected outputs; each job runs in a child it forks."""
+#: What to do when bubblewrap is missing or cannot run.
+NEEDS_BWRAP = ("the isolated grader needs bubblewrap (bwrap), the operating system's sandbox it runs students' code "
+               "in: run 'make sandbox' (or 'sudo apt-get install bubblewrap')")
 
-    def __init__(self):
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("FASHION_", "NBGRADER"))}
-        env["OPENBLAS_NUM_THREADS"] = "1"
-        self.process = subprocess.Popen([sys.executable, "-I", "-m", "fashion_helpers.tools._isolated"],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True,
-                                        cwd=tempfile.gettempdir())
+
+def sandbox_command(scratch: Path, preload: tuple[str, ...] = ()) -> list[str]:
+    """The isolated grader's server, started inside bubblewrap: as an unprivileged user with no capabilities, in
+    namespaces of its own (no network, no other process, no shared memory), with a file system that holds only
+    the system's libraries, this Python, its packages and the course package (all read-only) and the scratch
+    folder; no environment but what is set here. The course's own files (the reference, the hidden cases, the
+    gradebook) are simply not there."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        raise CourseInputError(NEEDS_BWRAP)
+    command = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+               "--uid", "65534", "--gid", "65534", "--ro-bind", "/usr", "/usr"]
+    for link in ("bin", "lib", "lib64", "sbin"):
+        target = Path("/", link)
+        if target.is_symlink():
+            command += ["--symlink", os.readlink(target), str(target)]
+        elif target.is_dir():
+            command += ["--ro-bind", str(target), str(target)]
+    if Path("/etc/ld.so.cache").exists():
+        command += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+    command += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    folders = {os.path.realpath(f) for f in (sys.base_prefix, sys.prefix, *_readable())}
+    folders |= {os.path.realpath(sys.executable).rsplit("/bin/", 1)[0]}
+    for folder in sorted(f for f in folders if not f.startswith("/usr/") and f != "/usr"):
+        command += ["--ro-bind", folder, folder]
+    if sys.prefix != os.path.realpath(sys.prefix):  # a virtual environment reached through a symbolic link
+        command += ["--symlink", os.path.realpath(sys.prefix), sys.prefix]
+    command += ["--bind", str(scratch), str(scratch), "--chdir", str(scratch), "--clearenv",
+                "--setenv", "HOME", str(scratch), "--setenv", "PATH", "/usr/bin:/bin",
+                "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
+                sys.executable, "-I", "-m", "fashion_helpers.tools._isolated", *preload]
+    return command
+
+
+class Sandbox:
+    """The isolated grader's clean server (:mod:`._isolated`), started once per submission inside bubblewrap
+    (:func:`sandbox_command`): a fresh interpreter that never sees the reference or the expected outputs; each
+    job runs in a child it forks. ``files``: the student's own modules, copied into the scratch folder."""
+
+    def __init__(self, preload: tuple[str, ...] = (), files: tuple[Path, ...] = ()):
+        self._scratch = tempfile.TemporaryDirectory(prefix="grading-")
+        self.scratch = Path(self._scratch.name)
+        for item in files:
+            shutil.copy2(item, self.scratch)
+        self.preload = preload
+        self.process = None
+        self._start()
+
+    def _start(self) -> None:
+        self.process = subprocess.Popen(sandbox_command(self.scratch, self.preload), stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=self.scratch)
+        ready = self._line(60)
+        if ready != b"ready\n":
+            problem = self.process.stderr.read1(2000).decode(errors="replace").strip() if self.process.poll() else ""
+            self.close()
+            raise CourseInputError(f"{NEEDS_BWRAP.split(':')[0]} could not start it ({problem or 'no answer'}): "
+                                   "on a machine that forbids unprivileged user namespaces, run the grader as root "
+                                   "or allow them (sysctl kernel.unprivileged_userns_clone=1)")
+
+    def _line(self, seconds: float) -> bytes:
+        """One line from the server, or b"" when it sent none within ``seconds`` (it is then stopped)."""
+        chunks, deadline = [], time.monotonic() + seconds
+        stdout = self.process.stdout
+        while True:
+            ready, _, _ = select.select([stdout], [], [], max(deadline - time.monotonic(), 0))
+            if not ready:
+                self.process.kill()
+                return b""
+            chunk = stdout.read1(1 << 20)
+            if not chunk:
+                return b""
+            chunks.append(chunk)
+            if chunk.endswith(b"\n"):
+                return b"".join(chunks)
+            if sum(map(len, chunks)) > 2 * _isolated.ANSWER_LIMIT:
+                self.process.kill()
+                return b""
 
     def ask(self, job: dict) -> dict:
-        self.process.stdin.write(json.dumps(job) + "\n")
-        self.process.stdin.flush()
-        line = self.process.stdout.readline()
-        return json.loads(line) if line else {"error": "the grading server stopped"}
+        """The server's answer to one job; an ``error`` answer when it stopped or went silent past the job's wall
+        time (it is then restarted for the next job)."""
+        if self.process.poll() is not None:
+            self._start()
+        try:
+            self.process.stdin.write(json.dumps(job).encode() + b"\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            line = b""
+        else:
+            line = self._line(job["wall_seconds"] + 30)
+        try:
+            return json.loads(line) if line else self._lost()
+        except ValueError:
+            return self._lost()
+
+    def _lost(self) -> dict:
+        self.process.kill()
+        self.process.wait()
+        return {"error": "the grading server stopped while running it"}
 
     def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.stdin.close()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.process.stdout.close()
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.stdin.close()
+                try:
+                    self.process.wait(10)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
+            for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+                if not stream.closed:
+                    stream.close()
+        self._scratch.cleanup()
 
     def __enter__(self):
         return self
@@ -119,44 +213,92 @@ class Sandbox:
         self.close()
 
 
-def _outcomes(raw) -> list[_framework.Outcome]:
-    return [_framework.Outcome(returned=decode(o["returned"]), raised=tuple(o["raised"]) if o["raised"] else None,
-                               changed=o["changed"], printed=o["printed"]) for o in raw]
+def _outcomes(raw: list, calls: list) -> list[_framework.Outcome]:
+    """What the child sent back for one case, checked for its shape: one outcome per call, each with the four
+    fields the judge reads (ValueError otherwise)."""
+    if not isinstance(raw, list) or len(raw) != len(calls):
+        raise ValueError("not one result per call")
+    outcomes = []
+    for item in raw:
+        raised, changed, printed = item["raised"], item["changed"], item["printed"]
+        if raised is not None and not (isinstance(raised, list) and len(raised) == 2
+                                       and all(isinstance(part, str) for part in raised)):
+            raise ValueError("a malformed exception")
+        if not isinstance(printed, str) or not (isinstance(changed, list) and all(isinstance(c, str) for c in changed)):
+            raise ValueError("malformed fields")
+        outcomes.append(_framework.Outcome(returned=decode(item["returned"]), raised=tuple(raised) if raised else None,
+                                           changed=changed, printed=printed))
+    return outcomes
+
+
+def _job(name: str, source: str | None, reference: dict[str, str], hidden: list[dict], scratch: Path,
+         seconds: int, megabytes: int) -> dict | Verdict:
+    """The child's job for one exercise, or the verdict when there is nothing to run."""
+    exercise = exercises.exercise(name)
+    if source is None:
+        return Verdict(name, exercise.notebook, 0.0, 1.0, "the notebook has no cell for this exercise (was it deleted?)")
+    try:
+        text = yours.section(source, name, exercise.notebook, exercises.names())
+    except SyntaxError as error:
+        return Verdict(name, exercise.notebook, 0.0, 1.0,
+                       f"the cell does not run: SyntaxError at line {error.lineno}: {error.msg}")
+    except CourseInputError as error:
+        return Verdict(name, exercise.notebook, 0.0, 1.0, str(error))
+    cases = list(exercise.cases) + list(hidden)
+    return {"name": name, "source": text, "dependencies": dependencies(text, name, reference),
+            "calls": [case["calls"] for case in cases], "readable": _readable(), "scratch": str(scratch),
+            "seconds": seconds, "megabytes": megabytes, "wall_seconds": seconds * 1.5 + 5}
 
 
 def grade_exercise(sandbox: Sandbox, name: str, source: str | None, reference: dict[str, str], hidden: list[dict],
-                   scratch: Path, seconds: int = SECONDS, megabytes: int = MEGABYTES) -> Verdict:
+                   seconds: int = SECONDS, megabytes: int = MEGABYTES) -> Verdict:
     """One exercise: the student's cell ``source`` run on the visible and hidden cases in a child, judged here."""
+    job = _job(name, source, reference, hidden, sandbox.scratch, seconds, megabytes)
+    return job if isinstance(job, Verdict) else judged(name, hidden, sandbox.ask(job))
+
+
+def grade_many(sandbox: Sandbox, tries: list[tuple[str, str]], reference: dict[str, str], hidden: dict,
+               seconds: int = SECONDS) -> list[Verdict]:
+    """Several (exercise, cell) pairs in one child, one after the other (for the course's own tests: a child per
+    pair would cost a fork each)."""
+    jobs = [_job(name, source, reference, hidden[name], sandbox.scratch, seconds, MEGABYTES) for name, source in tries]
+    runnable = [job for job in jobs if not isinstance(job, Verdict)]
+    batch = {"batch": runnable, "wall_seconds": sum(j["wall_seconds"] for j in runnable)}
+    answers = sandbox.ask(batch).get("batch", []) if runnable else []
+    answers = iter(answers if isinstance(answers, list) else [])
+    return [job if isinstance(job, Verdict) else judged(job["name"], hidden[job["name"]],
+                                                        next(answers, {"error": "no answer"})) for job in jobs]
+
+
+def judged(name: str, hidden: list[dict], result: dict) -> Verdict:
+    """The verdict on what the child sent back for one exercise. An answer the grader cannot read (the child is
+    the student's: it may send anything) scores 0 and says so, never stops the grading of the others."""
     exercise = exercises.exercise(name)
     verdict = lambda points, message, generic=False: Verdict(name, exercise.notebook, points, 1.0, message,  # noqa: E731
                                                              generic)
-    if source is None:
-        return verdict(0.0, "the notebook has no cell for this exercise (was it deleted?)")
-    order = exercises.names()
-    try:
-        text = yours.section(source, name, exercise.notebook, order)
-    except SyntaxError as error:
-        return verdict(0.0, f"the cell does not run: SyntaxError at line {error.lineno}: {error.msg}")
-    except CourseInputError as error:
-        return verdict(0.0, str(error))
-    cases = list(exercise.cases) + list(hidden)
-    job = {"name": name, "source": text, "dependencies": dependencies(text, name, reference),
-           "calls": [case["calls"] for case in cases], "readable": _readable(), "scratch": str(scratch),
-           "seconds": seconds, "megabytes": megabytes, "wall_seconds": seconds * 1.5 + 5}
-    result = sandbox.ask(job)
-    if result.get("open"):
+    if not isinstance(result, dict):
+        return verdict(0.0, "the grader could not read what your function returned")
+    if result.get("open") is True:
         return verdict(0.0, "not implemented yet (it still raises NotImplementedError)")
     if "error" in result:
-        return verdict(0.0, result["error"])
-    outcomes = [_outcomes(raw) for raw in result["outcomes"]]
-    hooks = HOOKS.get(name, _framework.NO_HOOKS)
-    visible = len(exercise.cases)
-    found = _framework.judge(exercise, exercise.cases, outcomes[:visible], hooks)
-    if found is None:
-        found = _framework.judge(exercise, hidden, outcomes[visible:], hooks, hidden=True)
-        if found is not None:
-            found = (f"it passes the cases you were shown but not the hidden ones, so it must work on any "
-                     f"input: {found[0]}", found[1])
+        return verdict(0.0, str(result["error"])[:300])
+    calls = [case["calls"] for case in list(exercise.cases) + list(hidden)]
+    try:
+        raw = result["outcomes"]
+        if not isinstance(raw, list) or len(raw) != len(calls):
+            raise ValueError("not one result per case")
+        outcomes = [_outcomes(one, case) for one, case in zip(raw, calls, strict=True)]
+        hooks = HOOKS.get(name, _framework.NO_HOOKS)
+        visible = len(exercise.cases)
+        found = _framework.judge(exercise, exercise.cases, outcomes[:visible], hooks)
+        if found is None:
+            found = _framework.judge(exercise, hidden, outcomes[visible:], hooks, hidden=True)
+            if found is not None:
+                found = (f"it passes the cases you were shown but not the hidden ones, so it must work on any "
+                         f"input: {found[0]}", found[1])
+    except Exception as error:  # noqa: BLE001  (whatever came back, this exercise alone scores 0)
+        return verdict(0.0, f"the grader could not read what your function returned ({type(error).__name__}), "
+                            "so it earns no points")
     if found is None:
         return verdict(1.0, "passes every case, the hidden ones too")
     message, generic = found
@@ -178,11 +320,10 @@ def grade_submission(folder: Path, reference: dict[str, str], hidden: dict[str, 
     """Every exercise of the notebooks in a submission folder, in teaching order."""
     catalogue = exercises.catalogue()
     notebooks = {path.stem: path for path in sorted(Path(folder).glob("*.ipynb"))}
+    modules = tuple(item for item in Path(folder).glob("*.py")  # the student's own modules, if the cells import any
+                    if item.name not in (yours.RECORD_NAME, yours.WORKING_COPIES_NAME) and item.is_file())
     verdicts = []
-    with tempfile.TemporaryDirectory(prefix="grading-") as scratch, Sandbox() as sandbox:
-        for item in Path(folder).glob("*.py"):  # the student's own modules, if the cells import any
-            if item.name not in (yours.RECORD_NAME, yours.WORKING_COPIES_NAME):
-                shutil.copy2(item, scratch)
+    with Sandbox(files=modules) as sandbox:
         for stem, path in notebooks.items():
             names = [n for n, e in catalogue.items() if e.notebook == stem]
             if not names:
@@ -190,12 +331,12 @@ def grade_submission(folder: Path, reference: dict[str, str], hidden: dict[str, 
             try:
                 cells = solution_cells(path)
             except Exception as error:  # a damaged notebook: every exercise in it scores 0, with the reason
-                cells, reason = {}, f"the notebook cannot be read ({type(error).__name__})"
+                reason = f"the notebook cannot be read ({type(error).__name__}): hand in the notebook itself"
                 verdicts += [Verdict(n, stem, 0.0, 1.0, reason) for n in names]
                 continue
             for name in names:
                 verdicts.append(grade_exercise(sandbox, name, cells.get(name), reference, hidden.get(name, []),
-                                               Path(scratch), seconds, megabytes))
+                                               seconds, megabytes))
     return verdicts
 
 
