@@ -21,7 +21,7 @@ IDX_DIR := $(or $(FASHION_MNIST_DIR),/usr/share/datasets/fashion-mnist)
 COURSE := $(PY) -m fashion_helpers.tools.cli
 UV_VERSION := 0.13.9
 
-.PHONY: help setup lock run test unit nbval test-e2e browser refresh lab data idx bench sweep student autograde-check html clean distclean
+.PHONY: help setup lock run test unit nbval test-e2e browser sandbox refresh lab data idx bench sweep student course autograde-check html clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -52,11 +52,11 @@ lock: $(STAMP)  ## re-solve requirements.lock from requirements.txt after a pin 
 run: $(STAMP)  ## run the series with papermill into runs/ (ARGS="--params params/quick.yaml -p alpha 0.05 --out DIR")
 	$(COURSE) run $(ARGS)
 
-test: $(STAMP)  ## every test: unit tests, then nbval under two BLAS set-ups (checks needing the IDX files: make idx)
+test: $(STAMP) sandbox  ## every test: unit tests, then nbval under two BLAS set-ups (checks needing the IDX files: make idx)
 	$(PYTEST) tests $(ARGS)
 	$(MAKE) --no-print-directory nbval
 
-unit: $(STAMP)  ## the unit tests only (ARGS="-k runner" to pick some)
+unit: $(STAMP) sandbox  ## the unit tests only (ARGS="-k runner" to pick some)
 	$(PYTEST) tests $(ARGS)
 
 nbval: $(STAMP)  ## re-run the committed notebooks and compare their outputs, under two BLAS set-ups at once
@@ -88,6 +88,16 @@ browser:  ## install Debian's chromium for test-e2e when missing and possible (a
 	  fi; \
 	fi
 
+sandbox:  ## install bubblewrap, the sandbox the isolated grader runs students' code in, when missing and possible
+	@if ! command -v bwrap >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's bubblewrap (the isolated grader's sandbox)"; \
+	    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends bubblewrap >/dev/null; \
+	  else \
+	    echo "error: grading needs bubblewrap: run 'sudo apt-get install bubblewrap' (Debian, Ubuntu) or 'sudo dnf install bubblewrap'" >&2; exit 1; \
+	  fi; \
+	fi
+
 data: $(STAMP) idx  ## rebuild data/*.csv byte-for-byte from the official IDX files (ARGS=--check: compare only)
 	$(PY) scripts/build_sample.py --out data $(ARGS)
 
@@ -107,10 +117,13 @@ bench: $(STAMP)  ## speed and accuracy ratios, measured side by side in one run 
 sweep: $(STAMP)  ## a parameter grid over seeds (ARGS="-g alpha=0.05,0.1 --seeds 3")
 	$(COURSE) sweep $(ARGS)
 
-student: $(STAMP)  ## the student edition, released by nbgrader (solutions stubbed, outputs cleared), in editions/student
-	$(COURSE) student --out editions/student $(ARGS)
+student: $(STAMP)  ## the self-study edition (exercises open, the course's working copies stand in), in editions/self-study
+	$(COURSE) student --out editions/self-study $(ARGS)
 
-autograde-check: $(STAMP)  ## nbgrader round trip: release, 3 submissions (solutions, stubs, one bug), autograde, feedback
+course: $(STAMP)  ## a graded nbgrader course directory, released (no answer key in the release), in editions/course
+	$(COURSE) course --out editions/course --release $(ARGS)
+
+autograde-check: $(STAMP) sandbox  ## nbgrader round trip on the whole series: six kinds of hand-in, graded in isolation
 	$(COURSE) autograde-check $(ARGS)
 
 html: $(STAMP)  ## the executed notebooks as HTML pages with an index, in editions/html

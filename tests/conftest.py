@@ -15,6 +15,7 @@ NOTEBOOK_DIR = ROOT / "notebooks"
 DATA_CSV = ROOT / "data" / "fashion_data.csv"
 HOLDOUT_CSV = ROOT / "data" / "fashion_holdout.csv"
 SEED = 42  # the notebooks' default seed
+HIDDEN_CASES = ROOT / "answer_key" / "hidden_cases.json"
 IDX_DIR = Path(os.environ.get("FASHION_MNIST_DIR") or DEBIAN_IDX_DIR)
 HAVE_IDX = all((IDX_DIR / name).is_file() for files in IDX_FILES.values() for name in files)
 _skipped_for_idx: list[str] = []
@@ -46,6 +47,37 @@ def pytest_terminal_summary(terminalreporter):
             f"skipped {len(_skipped_for_idx)} checks that need the official Fashion-MNIST files "
             f"({', '.join(_skipped_for_idx)}): run `make idx` (Debian's dataset-fashion-mnist) or set "
             "FASHION_MNIST_DIR to enable them")
+
+
+@pytest.fixture(scope="session")
+def reference():
+    """The instructor's solutions (notebooks/my_functions.py) as a module."""
+    import answer_key
+
+    return answer_key.reference()
+
+
+@pytest.fixture
+def hidden_cases(monkeypatch):
+    """This process as a grader's kernel: the hidden cases available to ``check_X(fn, hidden=True)``."""
+    monkeypatch.setenv("FASHION_HIDDEN_CASES", str(HIDDEN_CASES))
+    return HIDDEN_CASES
+
+
+def notebook_cell(source: str, namespace: dict | None = None) -> dict:
+    """Run ``source`` as IPython runs a notebook cell (kept in linecache with no modification time, so a check can
+    read it back and record it); returns the namespace."""
+    import itertools
+    import linecache
+
+    name = f"<cell-{next(_CELLS)}>"
+    linecache.cache[name] = (len(source), None, source.splitlines(keepends=True), name)
+    namespace = {"np": np} if namespace is None else namespace
+    exec(compile(source, name, "exec"), namespace)
+    return namespace
+
+
+_CELLS = __import__("itertools").count()
 
 
 @pytest.fixture(scope="session")

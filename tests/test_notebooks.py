@@ -1,7 +1,6 @@
 """The committed notebooks: structure, parameters, one home per function, and no run noise."""
 
 import ast
-import inspect
 import json
 import re
 
@@ -9,7 +8,7 @@ import nbformat
 import pytest
 
 import fashion_helpers
-from fashion_helpers import analysis, checks, data, improve, network
+from fashion_helpers import exercises
 from fashion_helpers.tools.parameters import DEFAULTS
 from fashion_helpers.tools.runner import list_notebooks
 
@@ -18,7 +17,6 @@ from .conftest import NOTEBOOK_DIR, ROOT
 EXPECTED = ["01_initialization", "02_activations", "03_forward_propagation", "04_backward_propagation",
             "05_gradient_descent", "06_validation", "07_error_analysis_l2", "08_improving_the_model"]
 NOTEBOOKS = list_notebooks(directory=NOTEBOOK_DIR)
-MODULES = (network, data, checks, analysis, improve)
 
 
 def load(path):
@@ -87,38 +85,17 @@ def test_randomness_comes_from_one_seeded_generator(path):
         assert not re.search(r"default_rng\(\)", source), "an unseeded generator"
 
 
-def package_functions():
-    found = {}
-    for module in MODULES:
-        for name, obj in vars(module).items():
-            if inspect.isfunction(obj) and obj.__module__ == module.__name__:
-                found[name] = obj
-    return found
-
-
-def notebook_functions():
-    for path in NOTEBOOKS:
-        for cell in code_cells(load(path)):
-            for node in ast.parse(cell.source).body:
-                if isinstance(node, ast.FunctionDef):
-                    yield path.stem, node
-
-
-def test_notebooks_write_out_the_packages_functions():
-    names = {node.name for _, node in notebook_functions()}
-    for expected in ("init_params", "ReLU", "ReLU_deriv", "softmax", "forward_prop", "one_hot", "backward_prop",
-                     "update_params", "get_predictions", "get_accuracy", "gradient_descent"):
-        assert expected in names, f"no notebook teaches {expected}"
-
-
-@pytest.mark.parametrize("stem,node", list(notebook_functions()), ids=lambda x: x if isinstance(x, str) else x.name)
-def test_a_notebook_function_is_the_packages_code(stem, node):
-    functions = package_functions()
-    if node.name not in functions:
-        return  # a notebook-only helper: nothing to drift from
-    package_node = ast.parse(inspect.getsource(functions[node.name])).body[0]
-    assert ast.dump(node) == ast.dump(package_node), (
-        f"{stem} writes out {node.name} differently from fashion_helpers: make them identical")
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_a_notebook_takes_the_earlier_exercises_from_the_students_record_only(path):
+    """What a notebook calls of an earlier notebook's exercises comes from yours.use, never from a course module
+    (there is none to come from): so a student's bug shows where the function is used."""
+    nb = load(path)
+    source = "\n".join(c.source for c in code_cells(nb))
+    earlier = [n for n in exercises.names() if exercises.exercise(n).notebook < path.stem]
+    for name in earlier:
+        assert not re.search(rf"fashion_helpers\.\w+ import [^\n]*\b{name}\b", source), f"{name} imported from the package"
+    if any(re.search(rf"\b{name}\(", source) for name in earlier):
+        assert source.count("yours.use(") == 1, "one yours.use in the set-up loads the earlier exercises"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -132,9 +109,8 @@ def test_solution_markers_are_balanced_and_inside_functions(path):
             assert cell.source.splitlines()[b].startswith(" "), "solution blocks sit inside a function"
 
 
-def test_every_notebook_has_exercises_or_says_why_not():
-    with_solutions = [p.stem for p in NOTEBOOKS if "### BEGIN SOLUTION" in "".join(c.source for c in code_cells(load(p)))]
-    assert len(with_solutions) >= 5
+def test_every_notebook_has_exercises():
+    assert {exercises.exercise(n).notebook for n in exercises.names()} == {p.stem for p in NOTEBOOKS}
 
 
 def test_the_readme_lists_every_parameter_with_its_default_and_notebooks():
@@ -148,8 +124,10 @@ def test_package_import_has_no_side_effects():
     import subprocess
     import sys
 
-    code = ("import numpy as np; np.random.seed(1); s = np.random.get_state()[1].copy();"
+    code = ("import matplotlib; before = matplotlib.get_backend();"
+            "import numpy as np; np.random.seed(1); s = np.random.get_state()[1].copy();"
             "import fashion_helpers, fashion_helpers.network, fashion_helpers.plots, fashion_helpers.checks;"
-            "import matplotlib; assert (np.random.get_state()[1] == s).all(); print(matplotlib.get_backend())")
-    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+            "assert (np.random.get_state()[1] == s).all(); assert matplotlib.get_backend() == before; print('ok')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout == "ok\n", done.stderr
     assert fashion_helpers.__version__

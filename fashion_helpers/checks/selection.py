@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 
+from .. import exercises
 from ._framework import NO_HOOKS, Hooks, arguments, self_check
 
 
@@ -27,8 +28,6 @@ def check_top_confusions(fn, *, hidden: bool = False):
 
 
 def _lambda_words(case, outcomes):
-    from .. import exercises
-
     (lambdas, accuracies), _ = arguments(exercises.exercise("choose_lambda"), case["calls"][0])
     got = outcomes[0].returned
     if not isinstance(got, numbers.Real):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import exercises
 from ._framework import NO_HOOKS, Hooks, arguments, self_check
 
 
@@ -90,8 +91,6 @@ def check_shift_images(fn, *, hidden: bool = False):
 
 
 def _stop_words(case, outcomes):
-    from .. import exercises
-
     exercise = exercises.exercise("should_stop")
     for call, outcome, expected in zip(case["calls"], outcomes, case["expected"], strict=True):
         if outcome.returned is None:

@@ -21,13 +21,23 @@ audit hook is a second layer, and tells the student in words what was refused.
 
 from __future__ import annotations
 
+import _posixsubprocess
+import importlib
 import io
+import json
 import os
 import resource
+import select
+import signal
 import sys
+import time
 import types
 
-import numpy as np  # noqa: F401  (imported before the fork: every child has it at no cost)
+import numpy as np  # imported before the fork, as the rest: every child has it at no cost
+
+from .. import analysis, checks, data, errors, exercises, network, training, yours  # noqa: F401  (the same)
+from ..checks import _framework
+from ..checks._values import encode
 
 #: Audit events refused outright, whatever their arguments.
 _REFUSED = ("socket.", "subprocess.", "os.system", "os.exec", "os.spawn", "os.posix_spawn", "os.fork",
@@ -101,8 +111,6 @@ def _silence() -> None:
 def _provide(functions: dict) -> None:
     """``yours.use`` in this process: the earlier exercises given to it, and for anything else (the exercise itself
     included) a function that stops with what is missing."""
-    from .. import exercises, yours
-
     def load():
         module = types.ModuleType("my_functions")
         module.__dict__.update({n: functions.get(n) or yours.stand_in(n) for n in exercises.names()})
@@ -115,8 +123,6 @@ def _provide(functions: dict) -> None:
 def _disarm() -> None:
     """What starts a process without an audit event (subprocess imported it before the fork, so no import event
     either) is replaced by a function that refuses."""
-    import _posixsubprocess
-
     def refused(*args, **kwargs):
         raise GradingSandbox("grading sandbox: starting a process is not allowed while your function is graded")
 
@@ -126,10 +132,6 @@ def _disarm() -> None:
 def run(job: dict) -> dict:
     """In the child: run one exercise's cases as the job says; ``{"outcomes": ...}``, ``{"open": True}`` or
     ``{"error": ...}``."""
-    from .. import exercises
-    from ..checks import _framework
-    from ..checks._values import encode
-
     _limits(job["seconds"], job["megabytes"])
     for name in list(os.environ):
         if name.startswith("FASHION_") or name.startswith("NBGRADER"):
@@ -171,8 +173,6 @@ def _child(job: dict, write_end: int) -> None:
     """The forked child: in a process group of its own, with no open file but /dev/null and the pipe it answers on
     (never the server's pipes to the grader). A job with a ``batch`` runs each of its jobs in turn, each in a
     namespace of its own (for the course's own tests)."""
-    import json
-
     os.setpgid(0, 0)
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
@@ -193,11 +193,6 @@ def _child(job: dict, write_end: int) -> None:
 
 def serve_one(job: dict) -> dict:
     """In the server: fork a child for the job, wait for its answer within the job's wall time, and clean up."""
-    import json
-    import select
-    import signal
-    import time
-
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -250,8 +245,6 @@ def serve_one(job: dict) -> dict:
 
 
 def _kill_group(pid: int) -> None:
-    import signal
-
     for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
         try:
             target()
@@ -262,11 +255,6 @@ def _kill_group(pid: int) -> None:
 def main(preload: list[str]) -> None:
     """The server: one job per line on stdin, one answer per line on stdout, until stdin closes. ``preload``: more
     modules to import once, before any fork."""
-    import importlib
-    import json
-
-    from .. import analysis, checks, data, errors, network, training  # noqa: F401  (once, before any fork)
-
     for name in preload:
         importlib.import_module(name)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from fashion_helpers import yours
 from fashion_helpers.tools import editions
 
 from ..conftest import NOTEBOOK_DIR, ROOT
@@ -77,7 +78,10 @@ def course(tmp_path_factory) -> Path:
     shutil.copytree(ROOT / "data", root / "course" / "data")
     for path in sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb")):
         cleared_copy(path, root / "course" / "notebooks" / path.name)
+    shutil.copy2(NOTEBOOK_DIR / yours.RECORD_NAME, root / "course" / "notebooks")  # the record, as the repository has
     editions.write_student_edition(sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb")), root / "student")
+    # a second self-study edition, for the student who writes an exercise (the other's stay open)
+    editions.write_student_edition(sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb")), root / "mine")
     return root
 
 

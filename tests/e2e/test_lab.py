@@ -1,8 +1,9 @@
 """The students' path in a real browser: JupyterLab opens a notebook of the course with the kernel it names, Run >
 Run All Cells runs it, and the page shows what the course promises: figures as images, LaTeX as typeset math,
-the self-checks' PASS lines, no error. The same for the student edition, whose stubs print friendly "not
-implemented yet" lines instead of tracebacks, an "Expected output" block after each marked cell quoting the
-instructor's run, and a blank answer under each inline question.
+the self-checks' PASS lines, no error. The same for the self-study edition, whose open exercises print friendly
+"not written yet" lines instead of tracebacks, an "Expected output" block after each marked cell quoting the
+instructor's run, and a blank answer under each inline question; and a function a student writes there in the
+browser is the one the next notebook runs.
 
 Each test leaves ``runs/e2e/<edition>-<notebook>.png`` (the window at the first figure) and ``…-full.png`` (the
 whole notebook), failed or not; the server's log is ``runs/e2e/jupyterlab.log``.
@@ -104,9 +105,9 @@ def test_course_notebook_runs_in_jupyterlab(page, lab, artifacts, name):
 def check_friendly_not_yet_lines(facts: Facts, notebook: Notebook, expected: dict) -> None:
     not_yet = facts.lines("NOT YET")
     if expected["exercises"] and not not_yet:
-        notebook.fail(f"{expected['exercises']} exercises are stubbed, but no 'NOT YET ... not implemented yet' "
+        notebook.fail(f"{expected['exercises']} exercises are stubbed, but no 'NOT YET ... not written yet' "
                       "line shows")
-    if any("not implemented yet" not in line for line in not_yet):
+    if any("not written yet" not in line for line in not_yet):
         notebook.fail(f"a NOT YET line without its explanation: {not_yet}")
 
 
@@ -139,3 +140,29 @@ def test_student_edition_runs_with_friendly_messages(page, lab, artifacts, name)
         for check in STUDENT_CHECKS:
             check(facts, notebook, expected)
         assert not re.search(r"NotImplementedError", "\n".join(facts.outputs))
+
+
+MY_RELU = 'def ReLU(Z):\n    """Mine: the positive part of Z."""\n    return np.where(Z > 0, Z, 0.0)\n'
+
+
+def test_a_function_written_in_the_browser_is_the_one_the_next_notebook_runs(page, lab, artifacts):
+    """The student's path through two notebooks of the self-study edition: write ReLU in 02's exercise cell,
+    run the notebook (its check passes and records the function in my_functions.py beside the notebooks), then
+    run 03: it says it uses the student's ReLU, and the working copy only for softmax, still open."""
+    cell = '.jp-CodeCell:has(.cm-content:has-text("def ReLU(Z)"))'
+    with opened(page, lab, artifacts, "mine", "02_activations", focus=cell) as notebook:
+        editor = page.locator(f"{cell} .cm-content").first
+        editor.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.insert_text(MY_RELU)  # as pasted: no auto-indent, no closing brackets added
+        notebook.run_all()
+        passed = notebook.facts().lines("PASS")
+        if not any(line.startswith("PASS  ReLU") for line in passed):
+            notebook.fail(f"the student's ReLU did not pass its check; PASS lines: {passed}")
+    record = lab.root / "mine" / "notebooks" / "my_functions.py"
+    assert "Mine: the positive part of Z." in record.read_text(), "the passing check did not record the function"
+    with opened(page, lab, artifacts, "mine", "03_forward_propagation") as notebook:
+        notebook.run_all()
+        whose = " ".join(notebook.facts().lines("From earlier notebooks"))
+        if "your ReLU (recorded in my_functions.py)" not in whose or "working copy stands in" not in whose:
+            notebook.fail(f"03 does not say it runs the student's ReLU: {whose}")

@@ -1,46 +1,59 @@
-"""The student edition (nbgrader's release: solutions stubbed, runs top to bottom) and the HTML edition."""
+"""The editions: the self-study release runs with every exercise open; a graded release holds nothing that
+implements an exercise; the HTML edition reads offline."""
 
+import ast
+import importlib
+import inspect
+import json
+import pkgutil
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
 
-from fashion_helpers.tools import cli, editions, grading, runner
+import fashion_helpers
+from fashion_helpers import exercises, yours
+from fashion_helpers.checks._values import decode
+from fashion_helpers.tools import cli, editions, grading, runner, verify
 
-from ..conftest import NOTEBOOK_DIR
+from ..conftest import HIDDEN_CASES, NOTEBOOK_DIR, ROOT
 
 NOTEBOOKS = runner.list_notebooks(directory=NOTEBOOK_DIR)
 
 
-def test_the_student_edition_is_nbgrader_s_release_with_markers_kept(student_run):
-    """Every instructor cell is there (solutions stubbed, markers kept, answers blanked), plus an "Expected output"
-    block after each cell tagged expected-output, quoting what that cell printed in the instructor's run."""
-    folder, _ = student_run
-    exercises = answers = expected = 0
+@pytest.fixture(scope="module")
+def self_study(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("self-study")
+    editions.write_student_edition(NOTEBOOKS, folder)
+    return folder
+
+
+def test_the_self_study_edition_is_the_release_with_the_working_copies_beside_it(self_study):
+    assert sorted(p.name for p in (self_study / "data").iterdir()) == ["README.md", "fashion_data.csv",
+                                                                       "fashion_holdout.csv"]
+    assert (self_study / "notebooks" / yours.WORKING_COPIES_NAME).read_text() == \
+        (NOTEBOOK_DIR / yours.RECORD_NAME).read_text()
+    assert not (self_study / "notebooks" / yours.RECORD_NAME).exists()
     for path in NOTEBOOKS:
-        instructor = nbformat.read(str(path), as_version=4)
-        student = iter(nbformat.read(str(folder / "notebooks" / path.name), as_version=4).cells)
-        for mine in instructor.cells:
-            theirs = next(student)
-            bodies = grading.solution_bodies(mine.source)
-            if bodies:  # the stub replaces each solution, markers kept; filling it in gives the original back
-                assert [b.strip() for b in grading.solution_bodies(theirs.source)] == [grading.STUB] * len(bodies)
-                assert grading.fill_in(theirs.source, bodies) == mine.source
-                exercises += 1
-            elif grading.ANSWER_TAG in mine.metadata.get("tags", []):
-                assert theirs.source == "YOUR ANSWER HERE" and mine.source.startswith("**Answer.**")
-                answers += 1
-            else:
-                assert theirs.source == mine.source
-            assert theirs.metadata.get("nbgrader", {}).get("grade_id") == mine.metadata["nbgrader"]["grade_id"] \
-                if "nbgrader" in mine.metadata else "nbgrader" not in theirs.metadata
-            if grading.EXPECTED_TAG in mine.metadata.get("tags", []):
-                block = next(student)
-                assert block.cell_type == "markdown" and block.source.startswith("**Expected output**")
-                assert grading.text_output(mine) in block.source and block.metadata["nbgrader"]["locked"]
-                expected += 1
-        assert next(student, None) is None
-    assert exercises >= 10 and answers >= 2 * len(NOTEBOOKS) and expected >= exercises
+        nb = nbformat.read(str(self_study / "notebooks" / path.name), as_version=4)
+        assert all(c.outputs == [] for c in nb.cells if c.cell_type == "code")
+        assert "".join(c.source for c in nb.cells).count(grading.STUB) == len(
+            [n for n in exercises.names() if exercises.exercise(n).notebook == path.stem])
+
+
+def test_the_self_study_edition_runs_top_to_bottom_with_every_exercise_open(self_study):
+    """02 (its own exercises open) and 05 (its loop and every earlier exercise open), as a student would run them."""
+    written = [self_study / "notebooks" / name for name in ("02_activations.ipynb", "05_gradient_descent.ipynb")]
+    jobs = [(path, self_study / "executed" / path.name, runner.parameters_for(declared, {"iterations": 30}))
+            for path, declared in runner.declarations(written).items()]
+    results = runner.execute_many(jobs, workers=2, progress=False)
+    assert [r["status"] for r in results] == ["ok", "ok"], [r["error"] for r in results]
+    text = "".join(o.get("text", "") for path in sorted((self_study / "executed").glob("*.ipynb"))
+                   for c in nbformat.read(str(path), as_version=4).cells for o in c.get("outputs", []))
+    assert text.count("the notebook uses the course's working copy") == 4  # ReLU, ReLU_deriv, softmax, the loop
+    assert "not passed yet, so the course's working copy stands in: init_params (01_initialization)" in text
+    assert "Traceback" not in text
 
 
 def test_unbalanced_markers_are_refused_in_one_line(tmp_path, capsys):
@@ -48,55 +61,83 @@ def test_unbalanced_markers_are_refused_in_one_line(tmp_path, capsys):
     nb.cells = [nbformat.v4.new_code_cell("def f():\n    ### BEGIN SOLUTION\n    return 1\n")]
     (tmp_path / "nbs").mkdir()
     nbformat.write(nb, str(tmp_path / "nbs" / "01_broken.ipynb"))
+    (tmp_path / "nbs" / yours.RECORD_NAME).write_text(yours.HEADER)
     (tmp_path / "data").mkdir()
     code = cli.main(["student", "--notebooks", str(tmp_path / "nbs"), "--out", str(tmp_path / "student")])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("error: 01_broken.ipynb, cell 0 has unbalanced") and err.count("\n") == 1
-    (tmp_path / "data").rmdir()
-    code = cli.main(["student", "--notebooks", str(tmp_path / "nbs"), "--out", str(tmp_path / "student")])
-    assert code == 2 and capsys.readouterr().err.startswith(f"error: no data folder at {tmp_path / 'data'}")
-    assert not (tmp_path / "student").exists()
 
 
-@pytest.fixture(scope="module")
-def student_run(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("student")
-    written = editions.write_student_edition(NOTEBOOKS, folder)
-    # as a student would run it: from its own folder, with its own copy of the data (few iterations: the
-    # point is that every cell runs, not what it prints)
-    quick = {"iterations": 30, "lambda_regs": [0.0, 1.0]}
-    jobs = [(path, folder / "executed" / path.name, runner.parameters_for(declared, quick))
-            for path, declared in runner.declarations(written).items()]
-    results = runner.execute_many(jobs, workers=2, progress=False)
-    return folder, results
+# --------------------------------------------------------------------------- the graded release holds no answer
 
 
-def test_student_edition_runs_top_to_bottom_with_friendly_messages(student_run):
-    folder, results = student_run
-    assert [r["status"] for r in results] == ["ok"] * len(NOTEBOOKS), [r["error"] for r in results]
-    text = ""
-    for path in sorted((folder / "executed").glob("*.ipynb")):
-        nb = nbformat.read(str(path), as_version=4)
-        for cell in nb.cells:
-            for output in cell.get("outputs", []):
-                assert output.output_type != "error"
-                text += output.get("text", "") if output.output_type == "stream" else ""
-    assert text.count("not implemented yet") >= len(grading.course_exercises(NOTEBOOKS))
-    assert text.count("the notebook uses the package's") >= len(grading.course_exercises(NOTEBOOKS))
-    assert "Traceback" not in text
+MODULES = [info.name for info in pkgutil.walk_packages(fashion_helpers.__path__, "fashion_helpers.")]
 
 
-def test_student_edition_has_no_outputs_and_no_solutions(student_run):
-    folder, _ = student_run
-    assert sorted(p.name for p in (folder / "data").iterdir()) == ["README.md", "fashion_data.csv", "fashion_holdout.csv"]
-    for path in sorted((folder / "notebooks").glob("*.ipynb")):
-        nb = nbformat.read(str(path), as_version=4)
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                assert cell.outputs == [] and cell.execution_count is None
-        source = "".join(c.source for c in nb.cells)
-        assert ("NotImplementedError" in source) == ("### BEGIN SOLUTION" in source)
-        assert source.count("### BEGIN SOLUTION") == source.count("### END SOLUTION")
+def _package_callables():
+    """Every function and class the installed course package defines, from the module it can be imported from."""
+    found = {}
+    for name in MODULES:
+        module = importlib.import_module(name)
+        for attr, value in vars(module).items():
+            if ((inspect.isfunction(value) or inspect.isclass(value)) and id(value) not in found
+                    and getattr(value, "__module__", "").startswith("fashion_helpers")):
+                found[id(value)] = (f"from {name} import {attr} as _candidate", value)
+    return list(found.values())
+
+
+def _notebook_functions(release: Path):
+    """Every function the released notebooks define outside their exercise cells, with its source."""
+    found = []
+    for path in sorted(release.glob("*.ipynb")):
+        for cell in nbformat.read(str(path), as_version=4).cells:
+            if cell.cell_type != "code" or grading.BEGIN in cell.source:
+                continue
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.FunctionDef):
+                    found.append((f"{ast.get_source_segment(cell.source, node)}\n\n\n_candidate = {node.name}", None))
+    return found
+
+
+def _binds(value, exercise) -> bool:
+    if value is None:
+        return True
+    try:
+        call = exercise.cases[0]["calls"][0]
+        inspect.signature(value).bind(*[decode(a) for a in call["args"]],
+                                      **{k: decode(v) for k, v in call["kwargs"].items()})
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def test_nothing_a_student_of_a_graded_course_can_import_or_read_passes_any_exercise(tmp_path):
+    """Every callable of the installed package, and every function the released notebooks define outside their
+    exercise cells, put in the place of each exercise whose inputs it accepts and graded by the isolated grader:
+    none earns a point. The release itself holds notebooks and data, no module."""
+    course = tmp_path / "course"
+    editions.write_graded_course(NOTEBOOKS, course, release=True)
+    release = course / "release" / grading.ASSIGNMENT
+    assert not list(release.rglob("*.py")) and not (release / grading.GRADING).exists()
+    reference = yours.read_sections(NOTEBOOK_DIR / yours.RECORD_NAME)
+    hidden = json.loads(HIDDEN_CASES.read_text())["cases"]
+    candidates = _package_callables() + _notebook_functions(release)
+    tried = 0
+    with verify.Sandbox(preload=tuple(MODULES)) as sandbox:
+        for header, value in candidates:
+            tries = [(name, f"{header}\n\n\ndef {name}(*args, **kwargs):\n    return _candidate(*args, **kwargs)\n")
+                     for name in exercises.names() if _binds(value, exercises.exercise(name))]
+            for (name, _), verdict in zip(tries, verify.grade_many(sandbox, tries, reference, hidden, seconds=5), strict=True):
+                assert verdict.points == 0, f"{header.splitlines()[0]} passes {name}"
+            tried += len(tries)
+    assert tried >= 500, f"only {tried} candidates tried"
+
+
+# --------------------------------------------------------------------------- HTML
 
 
 def test_html_edition_has_every_page_and_an_index_in_teaching_order(tmp_path):
