@@ -73,7 +73,7 @@ def autograde(course: Path, student: str, assignment: str = ASSIGNMENT, feedback
     The isolated grader runs first, so a grader that cannot start stops before nbgrader writes the kernel's own
     claims into the gradebook; and whatever happens in nbgrader's run, the gradebook ends with the isolated
     points (or none recorded), never the claims."""
-    course = Path(course)
+    course = Path(course).resolve()  # the kernels run elsewhere: every path they are given is absolute
     reference, hidden = verify.load_key(course / GRADING)
     verdicts = verify.grade_submission(course / "submitted" / student / assignment, reference, hidden)
     record = record_path(course, student, assignment)

@@ -15,6 +15,7 @@ The hand-ins come from the answer key (``answer_key/submissions.py``); the round
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
@@ -159,14 +160,15 @@ def problems(results: dict, notebooks: list[Path]) -> list[str]:
     if solutions:
         if solutions["total"] != solutions["max"] or solutions["lost"]:
             found.append(f"the solutions lost points: {', '.join(solutions['lost'])}")
-        for position, path in enumerate(notebooks):
-            earlier = [n for p in notebooks[:position] for n in exercises_of[p.stem]]
+        for path in notebooks:
             called = set(solutions["used"].get(path.stem, []))
             own = set(exercises_of[path.stem])
             if own - called:
                 found.append(f"{path.stem} never ran the student's own {', '.join(sorted(own - called))}")
-            if earlier and not called & set(earlier):
-                found.append(f"{path.stem} ran none of the student's functions of the earlier notebooks")
+            earlier = asked_for(nbformat.read(str(path), as_version=4)) & set(every)  # of the notebooks graded
+            if earlier - called:
+                found.append(f"{path.stem} asked yours.use for {', '.join(sorted(earlier - called))} but never ran "
+                             "the student's")
     stubs = results.get("stubs")
     if stubs and (stubs["total"] != 0 or stubs["crashed"]):
         found.append(f"the untouched release scored {stubs['total']:g} or crashed ({', '.join(stubs['crashed'])})")
@@ -184,6 +186,25 @@ def problems(results: dict, notebooks: list[Path]) -> list[str]:
         if "HIDDEN TESTS" in graded["feedback"] or "hidden=True" in graded["feedback"]:
             found.append(f"the {kind} feedback shows the hidden tests' code")
     return found
+
+
+def asked_for(nb) -> set[str]:
+    """The earlier exercises a notebook takes with ``yours.use``: its string arguments, or a tuple of them unpacked
+    (``yours.use(*EARLIER)``) that the notebook assigns."""
+    trees = [ast.parse(cell.source) for cell in nb.cells if cell.cell_type == "code" and "yours" in cell.source]
+    tuples = {node.targets[0].id: node.value for tree in trees for node in ast.walk(tree)
+              if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+              and isinstance(node.value, ast.Tuple)}
+    names = set()
+    for tree in trees:
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "use"
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "yours"):
+                for arg in node.args:
+                    if isinstance(arg, ast.Starred) and isinstance(arg.value, ast.Name) and arg.value.id in tuples:
+                        arg = tuples[arg.value.id]
+                    names |= {e.value for e in getattr(arg, "elts", [arg]) if isinstance(e, ast.Constant)}
+    return names
 
 
 def _all_recorded(name: str) -> bool:

@@ -226,6 +226,13 @@ def cmd_cases(args) -> int:
     return 0
 
 
+def _stopped(cells: list[str]) -> str:
+    """The cells that raised in the grader's kernels, in a few words."""
+    if not cells:
+        return "no cell raised"
+    return f"{len(cells)} cells raised (first: {cells[0]})"
+
+
 def cmd_autograde_check(args) -> int:
     from .autograde_check import problems, round_trip
     from .runner import declarations, list_notebooks, parameters_for, prepare_parameters
@@ -244,7 +251,7 @@ def cmd_autograde_check(args) -> int:
                 "delegates": "0", "rebinds": "0", "tuned": "0, hidden cases lost"}
     for kind, r in results.items():
         print(f"{kind:10s} {r['total']:g} / {r['max']:g} points (the kernel's test cells claimed {r['native']:g}); "
-              f"lost: {len(r['lost'])}; crashed: {', '.join(r['crashed']) or 'none'}  (expected: {expected[kind]})")
+              f"lost: {len(r['lost'])}; {_stopped(r['crashed'])}  (expected: {expected[kind]})")
     ran = {nb: ", ".join(names) for nb, names in results["solutions"]["used"].items()}
     for notebook, names in ran.items():
         print(f"  solutions, {notebook} ran the student's: {names}")

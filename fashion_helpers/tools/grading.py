@@ -28,6 +28,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
 from .. import exercises as course_exercises
@@ -194,11 +195,18 @@ def _config(root: Path, timeout: int) -> str:
 
 
 def _source_notebook(path: Path, parameters: dict | None, hidden: bool):
-    nb = nbformat.read(str(path), as_version=4)
+    # papermill's own loader: parameterize_notebook expects the metadata it adds (tags on every cell)
+    nb = load_notebook_node(str(path)) if parameters else nbformat.read(str(path), as_version=4)
     with_expected_outputs(nb, path.name)
     if parameters:
+        for cell in nb.cells:  # the blocks just added too
+            cell.metadata.setdefault("tags", [])
         nb = parameterize_notebook(nb, parameters, comment="Parameters of this course", kernel_name="python3")
         nb.metadata.pop("papermill", None)
+        for cell in nb.cells:
+            cell.metadata.pop("papermill", None)
+            if "tags" in cell.metadata and not cell.metadata.tags:
+                del cell.metadata["tags"]
     mark_cells(nb, path.name)
     if hidden:
         with_hidden_tests(nb)
