@@ -7,7 +7,9 @@ equivalent (the same function written differently, like ``np.maximum(Z, 0)``) an
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import difflib
 import io
 import warnings
 
@@ -92,17 +94,13 @@ def verdict(fn, exercise, hidden, hooks):
     return None
 
 
-def measure(only=()) -> dict:
-    """Mutants per exercise: how many, how many equivalent, survived, and killed with a generic message."""
-    warnings.simplefilter("ignore")
+def _compiled(only=()):
+    """Every exercise's mutants, each run in the reference's namespace: ``(name, source, description, text,
+    mutant)`` for each mutant that compiles and defines its function."""
     R = answer_key.reference()
-    by_exercise, survivors, generics = {}, [], []
     for name, _notebook, source in export.solution_cells(runner.list_notebooks(directory=NOTEBOOK_DIR)):
         if only and name not in only:
             continue
-        exercise, hooks = exercises.exercise(name), hooks_of(name)
-        hidden = exercises.hidden_cases(name)
-        counts = dict(mutants=0, equivalent=0, survived=0, generic=0)
         for description, text in mutants(source, name, region(source, name)):
             namespace = dict(vars(R))
             try:
@@ -110,19 +108,28 @@ def measure(only=()) -> dict:
                     exec(compile(text, "<mutant>", "exec"), namespace)
             except Exception:
                 continue
-            mutant = namespace[name]
-            found = verdict(mutant, exercise, hidden, hooks)
-            if found is None:
-                if equivalent(mutant, getattr(R, name), exercise, list(exercise.cases) + list(hidden)):
-                    counts["equivalent"] += 1
-                    continue
-                counts["survived"] += 1
-                survivors.append((description, text))
-            elif found[1]:
-                counts["generic"] += 1
-                generics.append((description, found[0]))
-            counts["mutants"] += 1
-        by_exercise[name] = counts
+            yield name, source, description, text, namespace[name]
+
+
+def measure(only=()) -> dict:
+    """Mutants per exercise: how many, how many equivalent, survived, and killed with a generic message."""
+    warnings.simplefilter("ignore")
+    R = answer_key.reference()
+    by_exercise, survivors, generics = {}, [], []
+    for name, _source, description, text, mutant in _compiled(only):
+        exercise, hooks, hidden = exercises.exercise(name), hooks_of(name), exercises.hidden_cases(name)
+        counts = by_exercise.setdefault(name, dict(mutants=0, equivalent=0, survived=0, generic=0))
+        found = verdict(mutant, exercise, hidden, hooks)
+        if found is None:
+            if equivalent(mutant, getattr(R, name), exercise, list(exercise.cases) + list(hidden)):
+                counts["equivalent"] += 1
+                continue
+            counts["survived"] += 1
+            survivors.append((description, text))
+        elif found[1]:
+            counts["generic"] += 1
+            generics.append((description, found[0]))
+        counts["mutants"] += 1
     total = {key: sum(c[key] for c in by_exercise.values()) for key in ("mutants", "equivalent", "survived", "generic")}
     total["killed"] = total["mutants"] - total["survived"]
     return {"by_exercise": by_exercise, "total": total, "survivors": survivors, "generics": generics}
@@ -130,24 +137,11 @@ def measure(only=()) -> dict:
 
 def messages(only=()) -> list[tuple[str, str, str]]:
     """``(mutant, changed line, message)`` for every killed mutant: to read what students would be told."""
-    import difflib
-
-    R = answer_key.reference()
     found = []
-    for name, _notebook, source in export.solution_cells(runner.list_notebooks(directory=NOTEBOOK_DIR)):
-        if only and name not in only:
-            continue
-        exercise, hooks, hidden = exercises.exercise(name), hooks_of(name), exercises.hidden_cases(name)
-        original = __import__("ast").unparse(__import__("ast").parse(source)).splitlines()
-        for description, text in mutants(source, name, region(source, name)):
-            namespace = dict(vars(R))
-            try:
-                with contextlib.redirect_stdout(io.StringIO()):
-                    exec(compile(text, "<mutant>", "exec"), namespace)
-            except Exception:
-                continue
-            result = verdict(namespace[name], exercise, hidden, hooks)
-            if result:
-                changed = [line.strip() for line in difflib.ndiff(original, text.splitlines()) if line.startswith("+ ")]
-                found.append((description, changed[0][2:] if changed else "", result[0]))
+    for name, source, description, text, mutant in _compiled(only):
+        result = verdict(mutant, exercises.exercise(name), exercises.hidden_cases(name), hooks_of(name))
+        if result:
+            original = ast.unparse(ast.parse(source)).splitlines()
+            changed = [line.strip() for line in difflib.ndiff(original, text.splitlines()) if line.startswith("+ ")]
+            found.append((description, changed[0][2:] if changed else "", result[0]))
     return found
