@@ -28,7 +28,6 @@ import sys
 from pathlib import Path
 
 import nbformat
-from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
 from .. import exercises as course_exercises
@@ -195,21 +194,27 @@ def _config(root: Path, timeout: int) -> str:
 
 
 def _source_notebook(path: Path, parameters: dict | None, hidden: bool):
-    # papermill's own loader: parameterize_notebook expects the metadata it adds (tags on every cell)
-    nb = load_notebook_node(str(path)) if parameters else nbformat.read(str(path), as_version=4)
+    nb = nbformat.read(str(path), as_version=4)
     with_expected_outputs(nb, path.name)
     if parameters:
-        for cell in nb.cells:  # the blocks just added too
-            cell.metadata.setdefault("tags", [])
-        nb = parameterize_notebook(nb, parameters, comment="Parameters of this course", kernel_name="python3")
-        nb.metadata.pop("papermill", None)
-        for cell in nb.cells:
-            cell.metadata.pop("papermill", None)
-            if "tags" in cell.metadata and not cell.metadata.tags:
-                del cell.metadata["tags"]
+        nb = _parameterized(nb, parameters)
     mark_cells(nb, path.name)
     if hidden:
         with_hidden_tests(nb)
+    return nb
+
+
+def _parameterized(nb, parameters: dict):
+    """papermill's injection of ``parameters`` after the cell tagged ``parameters``, without the metadata it
+    expects beforehand (tags on every cell, a papermill section) or leaves behind."""
+    untagged = [cell for cell in nb.cells if "tags" not in cell.metadata]
+    for cell in untagged:
+        cell.metadata.tags = []
+    nb.metadata.papermill = {}
+    nb = parameterize_notebook(nb, parameters, comment="Parameters of this course", kernel_name="python3")
+    del nb.metadata["papermill"]
+    for cell in untagged:
+        del cell.metadata["tags"]
     return nb
 
 
