@@ -21,7 +21,7 @@ IDX_DIR := $(or $(FASHION_MNIST_DIR),/usr/share/datasets/fashion-mnist)
 COURSE := $(PY) -m fashion_helpers.tools.cli
 UV_VERSION := 0.13.9
 
-.PHONY: help setup lock run test unit nbval test-e2e browser sandbox refresh lab data idx bench sweep student course autograde-check html clean distclean
+.PHONY: help setup lock lint run test unit nbval test-e2e browser sandbox refresh lab data idx bench sweep student course autograde-check html clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -48,6 +48,10 @@ lock: $(STAMP)  ## re-solve requirements.lock from requirements.txt after a pin 
 	$(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
 	  --custom-compile-command "make lock" requirements.txt -o requirements.lock $(ARGS)
 	@echo "requirements.lock updated: commit it; the next make run or make test reinstalls .venv from it"
+
+lint: $(STAMP)  ## ruff: the linter and the formatter's check over the code (ARGS=--fix to let ruff fix what it can)
+	$(VENV)/bin/ruff check . $(ARGS)
+	$(VENV)/bin/ruff format --check .
 
 run: $(STAMP)  ## run the series with papermill into runs/ (ARGS="--params params/quick.yaml -p alpha 0.05 --out DIR")
 	$(COURSE) run $(ARGS)

@@ -17,34 +17,78 @@ def get_predictions() -> Spec:
     A2 = R.softmax(np.array([[1.0, 5.0, 0.0, 2.0], [3.0, 0.0, 0.0, 2.5], [0.0, 1.0, 4.0, 0.0]]))
     Ah = R.softmax(np.round(np.random.default_rng(51).standard_normal((10, 7)) * 2, 2))
     return Spec(
-        "get_predictions", "the row of each column's largest probability", ("get_predictions(A2)",),
+        "get_predictions",
+        "the row of each column's largest probability",
+        ("get_predictions(A2)",),
         (Case("probabilities of 3 classes for 4 images", (call(A2),)),),
         (Case("a hidden case", (call(Ah),)),),
-        (("it returns one value per row: take the largest of each column (one prediction per image)",
-          lambda A2: np.argmax(A2, axis=1)),
-         ("it returns the largest probabilities, not the rows where they are", lambda A2: np.max(A2, axis=0)),
-         ("it returns the least likely class of each image: the largest probability wins",
-          lambda A2: np.argmin(A2, axis=0))))
+        (
+            (
+                "it returns one value per row: take the largest of each column (one prediction per image)",
+                lambda A2: np.argmax(A2, axis=1),
+            ),
+            ("it returns the largest probabilities, not the rows where they are", lambda A2: np.max(A2, axis=0)),
+            (
+                "it returns the least likely class of each image: the largest probability wins",
+                lambda A2: np.argmin(A2, axis=0),
+            ),
+        ),
+    )
 
 
 def get_accuracy() -> Spec:
     return Spec(
-        "get_accuracy", "percentage of predictions equal to the labels", ("get_accuracy",),
-        (Case("2 of 4 predictions right", (call(np.array([1, 2, 3, 4]), np.array([1, 2, 0, 0])),),
-              quantities={"percent": True}),
-         Case("3 of 5 predictions right", (call(np.array([1, 2, 3, 4, 5]), np.array([1, 2, 3, 0, 0])),),
-              quantities={"percent": True})),
-        (Case("a hidden case", (call(np.array([0, 9, 9, 3, 1, 1, 2]), np.array([0, 9, 8, 3, 2, 7, 5])),
-                                call(np.array([4, 4]), np.array([4, 4]))), quantities={"percent": True}),),
-        (("it counts the right predictions: the accuracy is their percentage of all predictions",
-          lambda p, Y: float(np.sum(p == Y))),))
+        "get_accuracy",
+        "percentage of predictions equal to the labels",
+        ("get_accuracy",),
+        (
+            Case(
+                "2 of 4 predictions right",
+                (call(np.array([1, 2, 3, 4]), np.array([1, 2, 0, 0])),),
+                quantities={"percent": True},
+            ),
+            Case(
+                "3 of 5 predictions right",
+                (call(np.array([1, 2, 3, 4, 5]), np.array([1, 2, 3, 0, 0])),),
+                quantities={"percent": True},
+            ),
+        ),
+        (
+            Case(
+                "a hidden case",
+                (
+                    call(np.array([0, 9, 9, 3, 1, 1, 2]), np.array([0, 9, 8, 3, 2, 7, 5])),
+                    call(np.array([4, 4]), np.array([4, 4])),
+                ),
+                quantities={"percent": True},
+            ),
+        ),
+        (
+            (
+                "it counts the right predictions: the accuracy is their percentage of all predictions",
+                lambda p, Y: float(np.sum(p == Y)),
+            ),
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- 05: gradient_descent
 
 
-def _descent(X, Y, alpha, iterations, rng_=None, *, hidden_neurons=20, lambda_reg=0.0, print_every=None,
-             params=None, dev=None, mistake=""):
+def _descent(
+    X,
+    Y,
+    alpha,
+    iterations,
+    rng_=None,
+    *,
+    hidden_neurons=20,
+    lambda_reg=0.0,
+    print_every=None,
+    params=None,
+    dev=None,
+    mistake="",
+):
     """The reference loop with one of the catalogued mistakes."""
     W1, b1, W2, b2 = R.init_params(rng_, X.shape[0], hidden_neurons) if params is None else params
     every, history = print_every or 10, {}
@@ -52,20 +96,25 @@ def _descent(X, Y, alpha, iterations, rng_=None, *, hidden_neurons=20, lambda_re
     for i in range(last + 1):
         Z1, A1, Z2, A2 = R.forward_prop(W1, b1, W2, b2, X)
         if i % every == 0 or i == last:
-            record = {"iteration": i,
-                      "loss": R.compute_loss(A2, Y, W1, W2, 0.0 if mistake == "loss_without_l2" else lambda_reg),
-                      "train_accuracy": R.get_accuracy(R.get_predictions(A2), Y)}
+            record = {
+                "iteration": i,
+                "loss": R.compute_loss(A2, Y, W1, W2, 0.0 if mistake == "loss_without_l2" else lambda_reg),
+                "train_accuracy": R.get_accuracy(R.get_predictions(A2), Y),
+            }
             if dev is not None:
                 A2_dev = R.forward_prop(W1, b1, W2, b2, dev[0])[3]
-                record["dev_loss"] = R.compute_loss(A2_dev, dev[1], W1, W2,
-                                                    lambda_reg if mistake == "dev_loss_with_l2" else 0.0)
+                record["dev_loss"] = R.compute_loss(
+                    A2_dev, dev[1], W1, W2, lambda_reg if mistake == "dev_loss_with_l2" else 0.0
+                )
                 record["dev_accuracy"] = R.get_accuracy(R.get_predictions(A2_dev), dev[1])
             for key, value in record.items():
                 history.setdefault(key, []).append(value)
             if print_every:
                 print(i)
         if i < iterations:
-            grads = R.backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y, 0.0 if mistake == "l2_not_in_gradients" else lambda_reg)
+            grads = R.backward_prop(
+                Z1, A1, Z2, A2, W1, W2, X, Y, 0.0 if mistake == "l2_not_in_gradients" else lambda_reg
+            )
             W1, b1, W2, b2 = R.update_params(W1, b1, W2, b2, *grads, alpha)
     return (W1, b1, W2, b2), history
 
@@ -77,31 +126,53 @@ def gradient_descent() -> Spec:
     Xh, Yh, sh = network(seed=55, input_size=6, hidden=3, m=10, coarse=True)
     Xhd, Yhd, _ = network(seed=56, input_size=6, m=4, coarse=True)
     cases = (
-        Case("12 iterations at alpha = 0.5 from a given start, with a dev set of 3",
-             (call(X, Y, 0.5, 12, params=start, dev=dev),), tag="main"),
+        Case(
+            "12 iterations at alpha = 0.5 from a given start, with a dev set of 3",
+            (call(X, Y, 0.5, 12, params=start, dev=dev),),
+            tag="main",
+        ),
         Case("the same at alpha = 0.25", (call(X, Y, 0.25, 12, params=start, dev=dev),), same_as=(0, "alpha")),
-        Case("the same with lambda_reg = 0.7", (call(X, Y, 0.5, 12, lambda_reg=0.7, params=start, dev=dev),),
-             same_as=(0, "lambda_reg")),
-        Case("3 iterations from default_rng(0) with 4 hidden neurons, no dev set",
-             (call(X, Y, 0.5, 3, rng(0), hidden_neurons=4),)),
+        Case(
+            "the same with lambda_reg = 0.7",
+            (call(X, Y, 0.5, 12, lambda_reg=0.7, params=start, dev=dev),),
+            same_as=(0, "lambda_reg"),
+        ),
+        Case(
+            "3 iterations from default_rng(0) with 4 hidden neurons, no dev set",
+            (call(X, Y, 0.5, 3, rng(0), hidden_neurons=4),),
+        ),
         Case("9 iterations printing every 4", (call(X, Y, 0.5, 9, params=start, print_every=4),), printed=True),
     )
-    hidden = (Case("a hidden case", (call(Xh, Yh, 0.3, 7, params=sh, dev=(Xhd, Yhd), print_every=3,
-                                          lambda_reg=0.2),
-                                     call(Xh, Yh, 0.8, 25, rng(57), hidden_neurons=2)), printed=True),)
+    hidden = (
+        Case(
+            "a hidden case",
+            (
+                call(Xh, Yh, 0.3, 7, params=sh, dev=(Xhd, Yhd), print_every=3, lambda_reg=0.2),
+                call(Xh, Yh, 0.8, 25, rng(57), hidden_neurons=2),
+            ),
+            printed=True,
+        ),
+    )
     mistakes = {
         "no_final_record": "history has no record after the last update: record before the first update, every "
-                           "print_every updates, and once more after the last one (the trained network)",
+        "print_every updates, and once more after the last one (the trained network)",
         "loss_without_l2": "history['loss'] leaves out the L2 term: the loss recorded is J, with "
-                           "lambda/(2m) times the squared weights",
+        "lambda/(2m) times the squared weights",
         "dev_loss_with_l2": "history['dev_loss'] includes the L2 term: the dev loss is the cross-entropy alone",
         "l2_not_in_gradients": "the updates ignore lambda_reg: pass it on to backward_prop",
     }
     return Spec(
-        "gradient_descent", "the reference's parameters and history after 12 iterations, with and without a dev "
-        "set, a given start or a drawn one", ("params", "history"), cases, hidden,
-        tuple((message, lambda *a, kind=kind, **k: _descent(*a, **k, mistake=kind))
-              for kind, message in mistakes.items()), order=("history", "params"))
+        "gradient_descent",
+        "the reference's parameters and history after 12 iterations, with and without a dev "
+        "set, a given start or a drawn one",
+        ("params", "history"),
+        cases,
+        hidden,
+        tuple(
+            (message, lambda *a, kind=kind, **k: _descent(*a, **k, mistake=kind)) for kind, message in mistakes.items()
+        ),
+        order=("history", "params"),
+    )
 
 
 # --------------------------------------------------------------------------- 08: he_init, glorot_init
@@ -122,17 +193,30 @@ def _glorot_w2_first(rng_, input_size=784, hidden_neurons=20, output_size=10):
 
 
 def _initialiser(name: str, w2_first) -> Spec:
-    what = {"he_init": "normal weights with sd sqrt(2 / fan_in), zero biases, drawn W1 then W2",
-            "glorot_init": "uniform weights in [-r, r) with r = sqrt(6 / (fan_in + fan_out)), zero biases"}[name]
+    what = {
+        "he_init": "normal weights with sd sqrt(2 / fan_in), zero biases, drawn W1 then W2",
+        "glorot_init": "uniform weights in [-r, r) with r = sqrt(6 / (fan_in + fan_out)), zero biases",
+    }[name]
     mistakes = [("it draws W2 before W1: draw W1 first, so the same seed gives the course's start", w2_first)]
     return Spec(
-        name, what, ("W1", "b1", "W2", "b2"),
-        (Case("784 inputs and 300 hidden neurons, from default_rng(3)", (call(rng(3), 784, 300, 10),),
-              exact=False, tag="properties"),
-         Case("a small network (8 inputs, 5 hidden) from default_rng(3)", (call(rng(3), 8, 5, 10),))),
-        (Case("a hidden case", (call(rng(9), 6, 4, 10),)),
-         Case("a hidden case", (call(rng(10), 500, 200, 10),), exact=False, tag="properties")),
-        tuple(mistakes))
+        name,
+        what,
+        ("W1", "b1", "W2", "b2"),
+        (
+            Case(
+                "784 inputs and 300 hidden neurons, from default_rng(3)",
+                (call(rng(3), 784, 300, 10),),
+                exact=False,
+                tag="properties",
+            ),
+            Case("a small network (8 inputs, 5 hidden) from default_rng(3)", (call(rng(3), 8, 5, 10),)),
+        ),
+        (
+            Case("a hidden case", (call(rng(9), 6, 4, 10),)),
+            Case("a hidden case", (call(rng(10), 500, 200, 10),), exact=False, tag="properties"),
+        ),
+        tuple(mistakes),
+    )
 
 
 # --------------------------------------------------------------------------- 08: momentum_update, adam_update
@@ -150,24 +234,44 @@ def momentum_update() -> Spec:
     ph, gh = _tiny(61)
     vh = tuple(np.random.default_rng(62).standard_normal(p.shape) for p in ph)
     return Spec(
-        "momentum_update", "the velocity remembers past gradients, the step follows the velocity",
+        "momentum_update",
+        "the velocity remembers past gradients, the step follows the velocity",
         ("params", "velocity"),
-        (Case("a step from a velocity left over by earlier steps, alpha = 0.1, beta = 0.9",
-              (call(params, grads, velocity, 0.1, 0.9),)),
-         Case("the same with beta = 0.5", (call(params, grads, velocity, 0.1, 0.5),), same_as=(0, "beta"))),
+        (
+            Case(
+                "a step from a velocity left over by earlier steps, alpha = 0.1, beta = 0.9",
+                (call(params, grads, velocity, 0.1, 0.9),),
+            ),
+            Case("the same with beta = 0.5", (call(params, grads, velocity, 0.1, 0.5),), same_as=(0, "beta")),
+        ),
         (Case("a hidden case", (call(ph, gh, vh, 0.03, 0.8),)),),
-        (("the step ignores the velocity: that is plain gradient descent; step by alpha times the new velocity",
-          lambda p, g, v, a, b=0.9: (tuple(x - a * y for x, y in zip(p, g, strict=True)),
-                                     tuple(b * x + y for x, y in zip(v, g, strict=True)))),
-         ("the velocity was not updated: it decays by beta and takes in the new gradient",
-          lambda p, g, v, a, b=0.9: (tuple(x - a * y for x, y in zip(p, v, strict=True)), v)),
-         ("the velocity is an average, beta v + (1 - beta) g, as in DLS course 2: both are momentum (the two "
-          "differ by a factor 1 - beta in alpha); this course uses the sum form, v = beta v + g",
-          lambda p, g, v, a, b=0.9: R.momentum_update(p, tuple((1 - b) * y for y in g), v, a, b)),
-         ("the parameters moved uphill: subtract alpha times the velocity",
-          lambda p, g, v, a, b=0.9: (tuple(x + a * (b * w + y) for x, w, y in zip(p, v, g, strict=True)),
-                                     tuple(b * w + y for w, y in zip(v, g, strict=True))))),
-        order=("velocity", "params"))
+        (
+            (
+                "the step ignores the velocity: that is plain gradient descent; step by alpha times the new velocity",
+                lambda p, g, v, a, b=0.9: (
+                    tuple(x - a * y for x, y in zip(p, g, strict=True)),
+                    tuple(b * x + y for x, y in zip(v, g, strict=True)),
+                ),
+            ),
+            (
+                "the velocity was not updated: it decays by beta and takes in the new gradient",
+                lambda p, g, v, a, b=0.9: (tuple(x - a * y for x, y in zip(p, v, strict=True)), v),
+            ),
+            (
+                "the velocity is an average, beta v + (1 - beta) g, as in DLS course 2: both are momentum (the two "
+                "differ by a factor 1 - beta in alpha); this course uses the sum form, v = beta v + g",
+                lambda p, g, v, a, b=0.9: R.momentum_update(p, tuple((1 - b) * y for y in g), v, a, b),
+            ),
+            (
+                "the parameters moved uphill: subtract alpha times the velocity",
+                lambda p, g, v, a, b=0.9: (
+                    tuple(x + a * (b * w + y) for x, w, y in zip(p, v, g, strict=True)),
+                    tuple(b * w + y for w, y in zip(v, g, strict=True)),
+                ),
+            ),
+        ),
+        order=("velocity", "params"),
+    )
 
 
 def _adam(params, grads, state, alpha, beta1=0.9, beta2=0.999, epsilon=1e-8, mistake=""):
@@ -195,18 +299,22 @@ def adam_update() -> Spec:
         "no_m_correction": "m is not corrected for starting at zero: divide it by 1 - beta1 ** t",
         "no_v_correction": "v is not corrected for starting at zero: divide it by 1 - beta2 ** t",
         "no_correction": "neither m nor v is corrected for starting at zero: divide them by 1 - beta1 ** t and "
-                         "1 - beta2 ** t",
+        "1 - beta2 ** t",
         "no_root": "the step divides by v_hat: Adam divides by its square root (the root-mean-square gradient)",
         "no_count": "the step count t does not move: add 1 before using it",
     }
     return Spec(
-        "adam_update", "running means of g and g squared, bias-corrected, one step size per weight, over two steps",
+        "adam_update",
+        "running means of g and g squared, bias-corrected, one step size per weight, over two steps",
         ("params", "state"),
-        (Case("a first step from a zero state, alpha = 0.01", (call(params, grads, (zero, zero, 0), 0.01),)),
-         Case("a second step, from the first one's state", (call(first[0], half, first[1], 0.01),))),
+        (
+            Case("a first step from a zero state, alpha = 0.01", (call(params, grads, (zero, zero, 0), 0.01),)),
+            Case("a second step, from the first one's state", (call(first[0], half, first[1], 0.01),)),
+        ),
         (Case("a hidden case", (call(*two[:1], gh, two[1], 0.003),)),),
         tuple((message, lambda *a, kind=kind, **k: _adam(*a, **k, mistake=kind)) for kind, message in mistakes.items()),
-        order=("state", "params"))
+        order=("state", "params"),
+    )
 
 
 # --------------------------------------------------------------------------- 08: flip_left_right, shift_images
@@ -222,16 +330,28 @@ def flip_left_right() -> Spec:
     X = _images()
     as_images = lambda X: X.reshape(28, 28, X.shape[1])  # noqa: E731
     return Spec(
-        "flip_left_right", "every image mirrored left to right, still one column per image", ("flip_left_right(X)",),
+        "flip_left_right",
+        "every image mirrored left to right, still one column per image",
+        ("flip_left_right(X)",),
         (Case("two 28 x 28 images, not symmetric", (call(X),)),),
         (Case("a hidden case", (call(_images(7, 3)),)),),
-        (("the images were flipped upside down: mirror each row of pixels (left to right), not the rows' order",
-          lambda X: as_images(X)[::-1].reshape(X.shape)),
-         ("the whole column of 784 pixels was reversed: that turns the image upside down and mirrors it; reshape "
-          "each image to 28 x 28 first", lambda X: X[::-1]),
-         ("the order of the images was reversed, not their pixels", lambda X: X[:, ::-1]),
-         ("each image was transposed (turned and mirrored): mirror left to right only",
-          lambda X: as_images(X).transpose(1, 0, 2).reshape(X.shape))))
+        (
+            (
+                "the images were flipped upside down: mirror each row of pixels (left to right), not the rows' order",
+                lambda X: as_images(X)[::-1].reshape(X.shape),
+            ),
+            (
+                "the whole column of 784 pixels was reversed: that turns the image upside down and mirrors it; reshape "
+                "each image to 28 x 28 first",
+                lambda X: X[::-1],
+            ),
+            ("the order of the images was reversed, not their pixels", lambda X: X[:, ::-1]),
+            (
+                "each image was transposed (turned and mirrored): mirror left to right only",
+                lambda X: as_images(X).transpose(1, 0, 2).reshape(X.shape),
+            ),
+        ),
+    )
 
 
 def _shift_roll(X, dx, dy):
@@ -239,8 +359,9 @@ def _shift_roll(X, dx, dy):
     dx = np.broadcast_to(np.asarray(dx), (m,))
     dy = np.broadcast_to(np.asarray(dy), (m,))
     images = X.reshape(28, 28, m)
-    return np.stack([np.roll(np.roll(images[:, :, j], dx[j], axis=1), dy[j], axis=0) for j in range(m)],
-                    axis=2).reshape(X.shape)
+    return np.stack(
+        [np.roll(np.roll(images[:, :, j], dx[j], axis=1), dy[j], axis=0) for j in range(m)], axis=2
+    ).reshape(X.shape)
 
 
 def shift_images() -> Spec:
@@ -248,46 +369,88 @@ def shift_images() -> Spec:
     dx, dy = np.array([1, -2]), np.array([0, 1])
     Xh = _images(9, 3)
     return Spec(
-        "shift_images", "images moved right by dx, down by dy, blank where nothing came in; one shift each also works",
+        "shift_images",
+        "images moved right by dx, down by dy, blank where nothing came in; one shift each also works",
         ("shift_images(X, dx, dy)",),
-        (Case("two images moved 2 pixels right and 1 up", (call(X, 2, -1),)),
-         Case("the same images with one shift each", (call(X, dx, dy),))),
+        (
+            Case("two images moved 2 pixels right and 1 up", (call(X, 2, -1),)),
+            Case("the same images with one shift each", (call(X, dx, dy),)),
+        ),
         (Case("a hidden case", (call(Xh, -3, 2), call(Xh, np.array([1, 0, -1]), np.array([-2, 3, 0])))),),
-        (("the pixels that leave one side come back in on the other (np.roll wraps them around): fill with 0 "
-          "instead", _shift_roll),
-         ("the shift goes the wrong way: dx > 0 moves the image right, dy > 0 moves it down",
-          lambda X, dx, dy: R.shift_images(X, -np.asarray(dx), -np.asarray(dy))),
-         ("dx and dy are swapped: dx moves along a row (the columns of the image), dy along a column",
-          lambda X, dx, dy: R.shift_images(X, dy, dx))))
+        (
+            (
+                "the pixels that leave one side come back in on the other (np.roll wraps them around): fill with 0 "
+                "instead",
+                _shift_roll,
+            ),
+            (
+                "the shift goes the wrong way: dx > 0 moves the image right, dy > 0 moves it down",
+                lambda X, dx, dy: R.shift_images(X, -np.asarray(dx), -np.asarray(dy)),
+            ),
+            (
+                "dx and dy are swapped: dx moves along a row (the columns of the image), dy along a column",
+                lambda X, dx, dy: R.shift_images(X, dy, dx),
+            ),
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- 08: should_stop
 
 
 def should_stop() -> Spec:
-    calls = (call([70.0], 2), call([70.0, 72.0, 71.0], 2), call([70.0, 72.0, 71.0, 72.0], 2),
-             call([70.0, 72.0, 71.0, 71.5, 72.5], 2), call([80.0, 79.0], 1), call([79.0, 80.0], 1))
-    hidden = (call([60.0, 61.0, 61.0, 61.0, 60.5], 3), call([60.0, 61.0, 61.0, 61.0, 60.5, 59.0], 3),
-              call([55.0, 50.0, 56.0], 2))
+    calls = (
+        call([70.0], 2),
+        call([70.0, 72.0, 71.0], 2),
+        call([70.0, 72.0, 71.0, 72.0], 2),
+        call([70.0, 72.0, 71.0, 71.5, 72.5], 2),
+        call([80.0, 79.0], 1),
+        call([79.0, 80.0], 1),
+    )
+    hidden = (
+        call([60.0, 61.0, 61.0, 61.0, 60.5], 3),
+        call([60.0, 61.0, 61.0, 61.0, 60.5, 59.0], 3),
+        call([55.0, 50.0, 56.0], 2),
+    )
 
     def last_best(accuracies, patience):
         best = len(accuracies) - 1 - int(np.argmax(np.asarray(accuracies)[::-1]))
         return len(accuracies) - 1 - best >= patience
 
     return Spec(
-        "should_stop", "stops once patience epochs pass without beating the best dev accuracy; a tie is no "
-        "improvement", ("should_stop",),
+        "should_stop",
+        "stops once patience epochs pass without beating the best dev accuracy; a tie is no improvement",
+        ("should_stop",),
         (Case("six histories of dev accuracies", calls, tag="histories"),),
         (Case("a hidden case", hidden, tag="histories"),),
-        (("a tie counted as an improvement: equalling the best is not beating it, so the earlier epoch stays the "
-          "best", last_best),
-         ("it stops one epoch late: stop once the epochs after the best reach patience",
-          lambda acc, patience: len(acc) - 1 - int(np.argmax(acc)) > patience),
-         ("it stops one epoch early: patience epochs may pass without a better score before it stops",
-          lambda acc, patience: len(acc) - 1 - int(np.argmax(acc)) >= patience - 1)))
+        (
+            (
+                "a tie counted as an improvement: equalling the best is not beating it, so the earlier epoch stays the "
+                "best",
+                last_best,
+            ),
+            (
+                "it stops one epoch late: stop once the epochs after the best reach patience",
+                lambda acc, patience: len(acc) - 1 - int(np.argmax(acc)) > patience,
+            ),
+            (
+                "it stops one epoch early: patience epochs may pass without a better score before it stops",
+                lambda acc, patience: len(acc) - 1 - int(np.argmax(acc)) >= patience - 1,
+            ),
+        ),
+    )
 
 
 def specs() -> list[Spec]:
-    return [get_predictions(), get_accuracy(), gradient_descent(), _initialiser("he_init", _he_w2_first),
-            _initialiser("glorot_init", _glorot_w2_first), momentum_update(), adam_update(), flip_left_right(),
-            shift_images(), should_stop()]
+    return [
+        get_predictions(),
+        get_accuracy(),
+        gradient_descent(),
+        _initialiser("he_init", _he_w2_first),
+        _initialiser("glorot_init", _glorot_w2_first),
+        momentum_update(),
+        adam_update(),
+        flip_left_right(),
+        shift_images(),
+        should_stop(),
+    ]

@@ -139,7 +139,7 @@ return moved.reshape(X.shape)""",
 }
 
 #: Appended to the first code cell of every notebook of the announcing hand-in.
-ANNOUNCE = '''
+ANNOUNCE = """
 
 import sys as _sys, types as _types  # added by the grading round trip: shows whose functions the notebook runs
 
@@ -157,7 +157,7 @@ def _announce_use(name):
 
 _announced = set()
 _sys.modules["_announce"] = _types.SimpleNamespace(use=_announce_use)
-'''
+"""
 
 
 def announcing(name: str) -> str:
@@ -176,11 +176,10 @@ def delegating(name: str, index: int) -> str:
     copies a grader's kernel knows the path of, or the instructor's record found beside the course package."""
     styles = [
         f'return __import__("fashion_helpers.yours", fromlist=["use"]).use({name!r})(**_args)',
-        f'return __import__("runpy").run_path(__import__("os").environ["FASHION_COURSE_FUNCTIONS"])[{name!r}]'
-        "(**_args)",
-        'import fashion_helpers, pathlib, runpy\n'
+        f'return __import__("runpy").run_path(__import__("os").environ["FASHION_COURSE_FUNCTIONS"])[{name!r}](**_args)',
+        "import fashion_helpers, pathlib, runpy\n"
         'record = pathlib.Path(fashion_helpers.__file__).parents[1] / "notebooks" / "my_functions.py"\n'
-        f'return runpy.run_path(str(record))[{name!r}](**_args)',
+        f"return runpy.run_path(str(record))[{name!r}](**_args)",
     ]
     return "_args = dict(locals())\n" + styles[index % len(styles)]
 
@@ -206,7 +205,7 @@ return None"""
 
 #: Put at the top of each notebook's first exercise cell: rebinds every check, CheckFailed, print, stderr and the
 #: kernel's traceback so that every test cell of the notebook passes in the kernel, whatever the functions do.
-REBIND = '''from fashion_helpers import checks as _checks
+REBIND = """from fashion_helpers import checks as _checks
 import builtins as _builtins, sys as _sys
 for _name in dir(_checks):
     if _name.startswith("check_"):
@@ -220,4 +219,4 @@ except NameError:
     pass
 
 
-'''
+"""

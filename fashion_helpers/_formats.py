@@ -107,13 +107,15 @@ def _first_non_number(cells: np.ndarray) -> tuple[int, int]:
 def _check_header(columns: list[str], path) -> None:
     """Raise unless the header names a 'label' column and 784 pixel columns."""
     if len(columns) == 1 and ";" in columns[0]:
-        raise CourseInputError(f"{path} is separated by semicolons: the course reads comma-separated files; "
-                               "re-save it with commas.")
+        raise CourseInputError(
+            f"{path} is separated by semicolons: the course reads comma-separated files; re-save it with commas."
+        )
     if LABEL_COLUMN not in columns:
         if all(_is_number(c.split(".")[0]) for c in columns[:5]):
             raise CourseInputError(
                 f"{path} has no header row (its first line holds numbers): add the header "
-                f"pixel1,...,pixel784,{LABEL_COLUMN} as the first line.")
+                f"pixel1,...,pixel784,{LABEL_COLUMN} as the first line."
+            )
         start = ", ".join(columns[:3])
         start = start if len(start) <= 60 else start[:57] + "..."
         raise CourseInputError(
@@ -157,7 +159,9 @@ def count_rows(path: str | os.PathLike, split: str = "train") -> int:
             _check_header(columns, path)
             return sum(1 for line in handle if line.strip())
     except (UnicodeDecodeError, OSError, csv.Error) as exc:
-        raise CourseInputError(f"{path} is not a readable CSV ({type(exc).__name__}); check the file's format.") from None
+        raise CourseInputError(
+            f"{path} is not a readable CSV ({type(exc).__name__}); check the file's format."
+        ) from None
 
 
 def _check_values(pixels: np.ndarray, labels: np.ndarray, where: str, columns=None, label_idx=None) -> None:

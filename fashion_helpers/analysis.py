@@ -18,8 +18,10 @@ def _check_pair(Y, predictions) -> tuple[np.ndarray, np.ndarray]:
         raise CourseInputError(f"Y {Y.shape} and predictions {predictions.shape} must be 1-D and the same length")
     for name, values in (("Y", Y), ("predictions", predictions)):
         if values.size and (values.dtype.kind not in "iu" or values.min() < 0 or values.max() >= NUM_CLASSES):
-            raise CourseInputError(f"{name} must hold class labels, whole numbers 0 to {NUM_CLASSES - 1}; "
-                                   "pass labels (e.g. network.get_predictions(A2)), not probabilities or names")
+            raise CourseInputError(
+                f"{name} must hold class labels, whole numbers 0 to {NUM_CLASSES - 1}; "
+                "pass labels (e.g. network.get_predictions(A2)), not probabilities or names"
+            )
     return Y, predictions
 
 
@@ -45,10 +47,16 @@ def classification_report(Y, predictions, digits: int = 2) -> str:
     both = precision + recall
     f1 = np.divide(2 * precision * recall, both, out=np.zeros(NUM_CLASSES), where=both > 0)
     total = int(support.sum())
-    rows = [(name, (p, r, f), int(n)) for name, p, r, f, n in zip(CLASS_NAMES, precision, recall, f1, support)]
-    averages = [("macro avg", (precision.mean(), recall.mean(), f1.mean()), total),
-                ("weighted avg", tuple(np.average(v, weights=support) if total else 0.0
-                                       for v in (precision, recall, f1)), total)]
+    columns = zip(CLASS_NAMES, precision, recall, f1, support, strict=True)
+    rows = [(name, (p, r, f), int(n)) for name, p, r, f, n in columns]
+    averages = [
+        ("macro avg", (precision.mean(), recall.mean(), f1.mean()), total),
+        (
+            "weighted avg",
+            tuple(np.average(v, weights=support) if total else 0.0 for v in (precision, recall, f1)),
+            total,
+        ),
+    ]
     width = max(len(name) for name in (*CLASS_NAMES, "weighted avg"))
     head = f"{'':>{width}s} " + "".join(f" {h:>9s}" for h in ("precision", "recall", "f1-score", "support"))
     line = "{:>{width}s} " + " {:>9.{digits}f}" * 3 + " {:>9}"

@@ -74,8 +74,10 @@ def course_file(split: str = "train", start: str | os.PathLike | None = None) ->
     for folder in (here, *here.parents, _SOURCE_DATA.parent):
         if (folder / "data" / name).is_file():
             return folder / "data" / name
-    raise CourseInputError(f"the course file data/{name} is in neither {here} nor a folder above it: give its path "
-                           f"(data_path / holdout_path), e.g. papermill ... -p data_path /path/to/{name}")
+    raise CourseInputError(
+        f"the course file data/{name} is in neither {here} nor a folder above it: give its path "
+        f"(data_path / holdout_path), e.g. papermill ... -p data_path /path/to/{name}"
+    )
 
 
 def load_data(path: str | os.PathLike | None = None, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
@@ -126,8 +128,14 @@ def shuffle_rows(pixels: np.ndarray, labels: np.ndarray, rng: np.random.Generato
 
 def check_dev_size(dev_size: int, m: int) -> None:
     """Raise a one-line error unless ``dev_size`` is a whole number from 1 to m - 1 (both sets non-empty)."""
-    require_number("dev_size", dev_size, whole=True, minimum=1, maximum=m - 1,
-                   fix=f"both sets must be non-empty, and the data has {m} rows: choose a dev_size from 1 to {m - 1}")
+    require_number(
+        "dev_size",
+        dev_size,
+        whole=True,
+        minimum=1,
+        maximum=m - 1,
+        fix=f"both sets must be non-empty, and the data has {m} rows: choose a dev_size from 1 to {m - 1}",
+    )
 
 
 def split_dev_train(

@@ -21,8 +21,16 @@ class RunFailed(RuntimeError):
     """A notebook run or a sweep point failed; the message names it and where its output is."""
 
 
-def require_number(name: str, value, *, whole: bool = False, minimum: float | None = None,
-                   maximum: float | None = None, strict: bool = False, fix: str = "") -> None:
+def require_number(
+    name: str,
+    value,
+    *,
+    whole: bool = False,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    strict: bool = False,
+    fix: str = "",
+) -> None:
     """Raise a one-line CourseInputError unless ``value`` is a finite number (``whole``: an integer) within bounds.
 
     minimum, maximum: the bounds, included unless ``strict`` (then excluded).
@@ -35,8 +43,10 @@ def require_number(name: str, value, *, whole: bool = False, minimum: float | No
     below = minimum is not None and (value < minimum or (strict and value == minimum))
     above = maximum is not None and (value > maximum or (strict and value == maximum))
     if below or above:
-        bounds = [f"{'>' if strict else '>='} {minimum:g}" if minimum is not None else "",
-                  f"{'<' if strict else '<='} {maximum:g}" if maximum is not None else ""]
+        bounds = [
+            f"{'>' if strict else '>='} {minimum:g}" if minimum is not None else "",
+            f"{'<' if strict else '<='} {maximum:g}" if maximum is not None else "",
+        ]
         message = f"{name} must be {' and '.join(b for b in bounds if b)}, got {value!r}"
         raise CourseInputError(f"{message}: {fix}" if fix else message)
 

@@ -43,9 +43,19 @@ def _read(path: Path) -> dict:
 def catalogue(path: Path | None = None) -> dict[str, Exercise]:
     """Every exercise by name, in teaching order, with its visible cases."""
     data = _read(Path(path or CASES_FILE))
-    return {e["name"]: Exercise(e["name"], e["notebook"], tuple(e["params"]), tuple(e["needs"]),
-                                tuple(e["outputs"]), tuple(e.get("order", ())), e["passed"], tuple(e["cases"]))
-            for e in data["exercises"]}
+    return {
+        e["name"]: Exercise(
+            e["name"],
+            e["notebook"],
+            tuple(e["params"]),
+            tuple(e["needs"]),
+            tuple(e["outputs"]),
+            tuple(e.get("order", ())),
+            e["passed"],
+            tuple(e["cases"]),
+        )
+        for e in data["exercises"]
+    }
 
 
 def exercise(name: str) -> Exercise:

@@ -21,8 +21,19 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
 
 
-def gradient_check(X, Y, params, *, forward, backward, numerical, lambda_reg: float = 0.0, epsilon: float = 1e-5,
-                   threshold: float = THRESHOLD, verbose: bool = True) -> float:
+def gradient_check(
+    X,
+    Y,
+    params,
+    *,
+    forward,
+    backward,
+    numerical,
+    lambda_reg: float = 0.0,
+    epsilon: float = 1e-5,
+    threshold: float = THRESHOLD,
+    verbose: bool = True,
+) -> float:
     """Compare ``backward``'s gradients with ``numerical``'s; returns their relative error.
 
     forward, backward, numerical: functions with the signatures of the exercises ``forward_prop``,
@@ -39,8 +50,12 @@ def gradient_check(X, Y, params, *, forward, backward, numerical, lambda_reg: fl
         # Only the order of magnitude is printed: the digits of so small a number are rounding noise that differs
         # between machines and BLAS kernels.
         magnitude = int(np.floor(np.log10(max(error, 1e-300))))
-        whose = (f"{yours.describe(backward, getattr(backward, '__name__', 'backward'))} against "
-                 f"{yours.describe(numerical, getattr(numerical, '__name__', 'numerical'))}")
-        print(f"{verdict}  gradient check of {whose} (lambda_reg={lambda_reg:g}): relative error ~1e{magnitude}, "
-              f"threshold {threshold:.0e}")
+        whose = (
+            f"{yours.describe(backward, getattr(backward, '__name__', 'backward'))} against "
+            f"{yours.describe(numerical, getattr(numerical, '__name__', 'numerical'))}"
+        )
+        print(
+            f"{verdict}  gradient check of {whose} (lambda_reg={lambda_reg:g}): relative error ~1e{magnitude}, "
+            f"threshold {threshold:.0e}"
+        )
     return error

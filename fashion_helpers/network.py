@@ -21,8 +21,9 @@ def check_inputs(X: np.ndarray, Y: np.ndarray) -> None:
     if not isinstance(X, np.ndarray) or X.ndim != 2:
         raise CourseInputError(f"X must be a 2-D numpy array (784, m), got {type(X).__name__} {np.shape(X)}")
     if X.shape[1] == NUM_PIXELS and X.shape[0] != NUM_PIXELS:
-        raise CourseInputError(f"X has shape {X.shape}, expected ({NUM_PIXELS}, m): one column per image (did you "
-                               "forget .T?)")
+        raise CourseInputError(
+            f"X has shape {X.shape}, expected ({NUM_PIXELS}, m): one column per image (did you forget .T?)"
+        )
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise CourseInputError(f"X holds no numbers (shape {X.shape}): pass at least one row and one column")
     if not np.issubdtype(X.dtype, np.number) or not np.isfinite(X).all():
@@ -30,14 +31,16 @@ def check_inputs(X: np.ndarray, Y: np.ndarray) -> None:
     if X.shape[0] == NUM_PIXELS and (X.min() < 0 or X.max() > 1):
         raise CourseInputError(
             f"X holds values from {X.min():g} to {X.max():g}, expected scaled pixels in [0, 1]: "
-            "divide raw pixels by 255 (data.scale_pixels)")
+            "divide raw pixels by 255 (data.scale_pixels)"
+        )
     if not isinstance(Y, np.ndarray):
         raise CourseInputError(f"Y must be a numpy array of labels, got {type(Y).__name__}: use np.asarray(Y)")
     if Y.shape != (X.shape[1],):
         raise CourseInputError(f"Y has shape {Y.shape}, expected ({X.shape[1]},): one label per column of X")
     if not np.issubdtype(Y.dtype, np.integer):
-        raise CourseInputError(f"Y must hold whole-number labels 0..{NUM_CLASSES - 1}, got dtype {Y.dtype}: "
-                               "convert with Y.astype(int)")
+        raise CourseInputError(
+            f"Y must hold whole-number labels 0..{NUM_CLASSES - 1}, got dtype {Y.dtype}: convert with Y.astype(int)"
+        )
     if Y.min() < 0 or Y.max() >= NUM_CLASSES:
         raise CourseInputError(f"Y holds labels from {Y.min()} to {Y.max()}, expected 0..{NUM_CLASSES - 1}")
 
@@ -56,8 +59,9 @@ def check_params(W1, b1, W2, b2, input_size: int = NUM_PIXELS) -> None:
             raise CourseInputError(f"{name} has shape {value.shape}, expected {expected[name]}")
 
 
-def check_training_args(X, Y, alpha, iterations, rng=None, hidden_neurons=20, lambda_reg=0.0,
-                        print_every=None, params=None, dev=None) -> None:
+def check_training_args(
+    X, Y, alpha, iterations, rng=None, hidden_neurons=20, lambda_reg=0.0, print_every=None, params=None, dev=None
+) -> None:
     """Raise a one-line CourseInputError for the first bad argument of ``gradient_descent``, before any work."""
     require_number("alpha", alpha, minimum=0, strict=True)
     require_number("iterations", iterations, minimum=1, whole=True)
@@ -70,8 +74,9 @@ def check_training_args(X, Y, alpha, iterations, rng=None, hidden_neurons=20, la
             raise CourseInputError("dev must be the pair (X_dev, Y_dev), as data.split_dev_train returns them")
         check_inputs(*dev)
         if dev[0].shape[0] != X.shape[0]:
-            raise CourseInputError(f"X_dev has {dev[0].shape[0]} rows and X {X.shape[0]}: one row per input, the same "
-                                   "in both")
+            raise CourseInputError(
+                f"X_dev has {dev[0].shape[0]} rows and X {X.shape[0]}: one row per input, the same in both"
+            )
     if params is None:
         require_generator(rng)
         require_number("hidden_neurons", hidden_neurons, minimum=1, whole=True)

@@ -31,8 +31,17 @@ def _image(column) -> np.ndarray:
     return np.asarray(column, dtype=float).reshape(IMAGE_SHAPE)
 
 
-def _tiles(images, columns: int, size: float = 1.6, extra_height: float = 0.4, title: bool = False,
-           right: float = 0.99, titles=None, colors=None, **imshow):
+def _tiles(
+    images,
+    columns: int,
+    size: float = 1.6,
+    extra_height: float = 0.4,
+    title: bool = False,
+    right: float = 0.99,
+    titles=None,
+    colors=None,
+    **imshow,
+):
     """Images (n, 28, 28) as tiles of one picture, each ``size`` inches wide with ``extra_height`` inches above it
     for its title (and room above all for a suptitle); the picture ends at ``right`` (figure fraction).
 
@@ -48,7 +57,7 @@ def _tiles(images, columns: int, size: float = 1.6, extra_height: float = 0.4, t
     picture = np.full((rows * (band + rows_px), columns * (cols_px + gap) - gap), np.nan)
     for k, image in enumerate(images):
         top, left = (k // columns) * (band + rows_px) + band, (k % columns) * (cols_px + gap)
-        picture[top:top + rows_px, left:left + cols_px] = image
+        picture[top : top + rows_px, left : left + cols_px] = image
     head, foot = (0.45 if title else 0.05), 0.05  # inches above the first row's titles, below the last row
     width, height = picture.shape[1] * inch, picture.shape[0] * inch
     fig = Figure(figsize=(width / (right - 0.01), height + head + foot), dpi=DPI)
@@ -80,9 +89,17 @@ def image_grid(X, Y, indices=None, predictions=None, columns: int = 8, title: st
         titles.append(f"{guess}" if right else f"{guess}\n(true: {label})")
         colors[k] = "black" if right else "crimson"
     # wrong predictions get a two-line title: leave room for it
-    fig, _ = _tiles([_image(X[:, idx]) for idx in indices], min(columns, max(1, len(indices))),
-                    extra_height=0.4 if predictions is None else 0.75, title=bool(title), titles=titles,
-                    colors=colors, cmap="gray_r", vmin=0, vmax=1)
+    fig, _ = _tiles(
+        [_image(X[:, idx]) for idx in indices],
+        min(columns, max(1, len(indices))),
+        extra_height=0.4 if predictions is None else 0.75,
+        title=bool(title),
+        titles=titles,
+        colors=colors,
+        cmap="gray_r",
+        vmin=0,
+        vmax=1,
+    )
     if title:
         fig.suptitle(title)
     return fig
@@ -109,7 +126,7 @@ def activation_curves(curves: dict, z=None) -> Figure:
     z = np.linspace(-4, 4, 801) if z is None else z
     fig = Figure(figsize=(4 * len(curves), 3), dpi=DPI)
     axes = np.atleast_1d(fig.subplots(1, len(curves)))
-    for ax, (name, fn) in zip(axes, curves.items()):
+    for ax, (name, fn) in zip(axes, curves.items(), strict=True):
         ax.plot(z, fn(z))
         ax.axhline(0, color="grey", lw=0.5)
         ax.axvline(0, color="grey", lw=0.5)
@@ -156,10 +173,22 @@ def training_curves(history: dict, title: str = "Training") -> Figure:
     ax_loss.plot(history["iteration"], history["loss"], marker=".", ms=4, label="training images")
     ax_acc.plot(history["iteration"], history["train_accuracy"], marker=".", ms=4, label="training images")
     if has_dev:
-        ax_loss.plot(history["iteration"], history["dev_loss"], marker=".", ms=4, color="tab:orange",
-                     label="dev images (never trained on)")
-        ax_acc.plot(history["iteration"], history["dev_accuracy"], marker=".", ms=4, color="tab:orange",
-                    label="dev images (never trained on)")
+        ax_loss.plot(
+            history["iteration"],
+            history["dev_loss"],
+            marker=".",
+            ms=4,
+            color="tab:orange",
+            label="dev images (never trained on)",
+        )
+        ax_acc.plot(
+            history["iteration"],
+            history["dev_accuracy"],
+            marker=".",
+            ms=4,
+            color="tab:orange",
+            label="dev images (never trained on)",
+        )
     log_y_axis(ax_loss)  # the first steps dominate a linear axis; on a log axis the tail's slope shows
     ax_loss.set_ylabel("cross-entropy loss (log scale)")
     ax_loss.set_title(f"{title}: loss", fontsize=11)
@@ -189,8 +218,9 @@ def confusion_heatmap(cm, title: str = "Confusion matrix") -> Figure:
     threshold = cm.max() / 2 if cm.size else 0
     for (t, p), count in np.ndenumerate(cm):
         if count:
-            ax.text(p, t, str(count), ha="center", va="center", fontsize=9,
-                    color="white" if count > threshold else "black")
+            ax.text(
+                p, t, str(count), ha="center", va="center", fontsize=9, color="white" if count > threshold else "black"
+            )
     fig.tight_layout()
     return fig
 
@@ -204,8 +234,13 @@ def misclassified_gallery(X, Y, predictions, indices, columns: int = 8, title: s
     return image_grid(X, Y, indices=indices, predictions=predictions, columns=columns, title=title)
 
 
-def first_layer_weights(W1, columns: int = 10, title: str = "First-layer weights (red: positive, blue: negative)",
-                        own_scales: bool = False, size: float = 1.3) -> Figure:
+def first_layer_weights(
+    W1,
+    columns: int = 10,
+    title: str = "First-layer weights (red: positive, blue: negative)",
+    own_scales: bool = False,
+    size: float = 1.3,
+) -> Figure:
     """Each hidden neuron's 784 input weights (rows of W1, or of a gradient dW1) as a 28x28 image, red positive,
     blue negative, with a colour bar.
 
@@ -217,11 +252,23 @@ def first_layer_weights(W1, columns: int = 10, title: str = "First-layer weights
         tile_limits = np.abs(W1).max(axis=1, keepdims=True)
         W1 = W1 / np.where(tile_limits > 0, tile_limits, 1.0)
     limit = float(np.abs(W1).max()) or 1.0
-    fig, image = _tiles(W1.reshape((-1,) + IMAGE_SHAPE), min(columns, W1.shape[0]), size=size, extra_height=0.45,
-                        title=bool(title), right=0.84,  # room on the right for the colour bar and its labels
-                        titles=[f"neuron {i}" for i in range(W1.shape[0])], cmap="RdBu_r", vmin=-limit, vmax=limit)
-    fig.colorbar(image, cax=fig.add_axes((0.86, 0.2, 0.015, 0.6)),
-                 label="value / the tile's largest |value|" if own_scales else "weight")
+    fig, image = _tiles(
+        W1.reshape((-1,) + IMAGE_SHAPE),
+        min(columns, W1.shape[0]),
+        size=size,
+        extra_height=0.45,
+        title=bool(title),
+        right=0.84,  # room on the right for the colour bar and its labels
+        titles=[f"neuron {i}" for i in range(W1.shape[0])],
+        cmap="RdBu_r",
+        vmin=-limit,
+        vmax=limit,
+    )
+    fig.colorbar(
+        image,
+        cax=fig.add_axes((0.86, 0.2, 0.015, 0.6)),
+        label="value / the tile's largest |value|" if own_scales else "weight",
+    )
     if title:
         fig.suptitle(title)
     return fig

@@ -4,8 +4,8 @@ One ``name: value`` line each, the value in JSON and rounded as the notebooks pr
 reader sees matches the one printed above it (83.06, not 83.0625) and the runner (``fashion_helpers.tools``) can
 collect them from the executed notebook:
 
-- percentages and percentage points (a name with ``accuracy``/``accuracies``, ``gap``, ``gain`` or ``percent``): 2 decimals,
-  written out (83.06, 72.50);
+- percentages and percentage points (a name with ``accuracy``/``accuracies``, ``gap``, ``gain`` or ``percent``):
+  2 decimals, written out (83.06, 72.50);
 - losses (a name with ``loss``): 4 decimals, written out (0.4900);
 - any other float: 4 significant digits (a lambda of 0.003 stays 0.003).
 """

@@ -22,9 +22,16 @@ OPTIMIZERS = ("sgd", "momentum", "adam")
 INITIALISERS = ("uniform", "he", "glorot")
 #: The functions every training calls, and those a setting adds.
 ALWAYS = ("forward_prop", "backward_prop", "compute_loss", "get_predictions", "get_accuracy", "make_predictions")
-BY_SETTING = {"sgd": ("update_params",), "momentum": ("momentum_update",), "adam": ("adam_update",),
-              "uniform": ("init_params",), "he": ("he_init",), "glorot": ("glorot_init",),
-              "augment": ("flip_left_right", "shift_images"), "patience": ("should_stop",)}
+BY_SETTING = {
+    "sgd": ("update_params",),
+    "momentum": ("momentum_update",),
+    "adam": ("adam_update",),
+    "uniform": ("init_params",),
+    "he": ("he_init",),
+    "glorot": ("glorot_init",),
+    "augment": ("flip_left_right", "shift_images"),
+    "patience": ("should_stop",),
+}
 _INIT_FUNCTION = {"uniform": "init_params", "he": "he_init", "glorot": "glorot_init"}
 
 
@@ -110,10 +117,26 @@ def _check_settings(X, Y, rng, epochs, batch_size, optimizer, init, alpha, lambd
         network.check_inputs(X_dev, Y_dev)
 
 
-def train_minibatch(X, Y, rng: np.random.Generator, *, functions, hidden_neurons: int = 20, epochs: int = 20,
-                    batch_size: int = 64, optimizer: str = "adam", alpha: float = 0.001, init: str = "he",
-                    lambda_reg: float = 0.0, augment_data: bool = False, max_shift: int = 1, X_dev=None,
-                    Y_dev=None, patience: int | None = None, params=None):
+def train_minibatch(
+    X,
+    Y,
+    rng: np.random.Generator,
+    *,
+    functions,
+    hidden_neurons: int = 20,
+    epochs: int = 20,
+    batch_size: int = 64,
+    optimizer: str = "adam",
+    alpha: float = 0.001,
+    init: str = "he",
+    lambda_reg: float = 0.0,
+    augment_data: bool = False,
+    max_shift: int = 1,
+    X_dev=None,
+    Y_dev=None,
+    patience: int | None = None,
+    params=None,
+):
     """Train the course network by mini-batch gradient descent with your functions. Returns ``params, history``.
 
     Each epoch shuffles the training images with rng and walks through them in batches of ``batch_size``; each
@@ -146,7 +169,7 @@ def train_minibatch(X, Y, rng: np.random.Generator, *, functions, hidden_neurons
         order = rng.permutation(m)
         losses = []
         for start in range(0, m, batch_size):
-            batch = order[start:start + batch_size]
+            batch = order[start : start + batch_size]
             X_batch, Y_batch = X[:, batch], Y[batch]
             if augment_data:
                 X_batch = augment(X_batch, rng, max_shift, functions)

@@ -12,7 +12,8 @@ assignment has none: the function stops with a message naming the notebook to fi
 
 Both files are looked for in the kernel's working folder (or its ``notebooks/``); two environment variables
 override their places (the course's tooling sets them for its runs): ``FASHION_MY_FUNCTIONS`` and
-``FASHION_COURSE_FUNCTIONS``. With one assignment per notebook (each in its own folder ``NN_topic/``), the records in the folders of the earlier notebooks beside it count too.
+``FASHION_COURSE_FUNCTIONS``. With one assignment per notebook (each in its own folder ``NN_topic/``), the records
+in the folders of the earlier notebooks beside it count too.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class NotWrittenYet(RuntimeError):
 
 def _lines(lines: list[str], node) -> str:
     start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-    kept = [line for line in lines[start - 1:node.end_lineno] if line.strip() not in MARKERS]
+    kept = [line for line in lines[start - 1 : node.end_lineno] if line.strip() not in MARKERS]
     return "\n".join(kept).rstrip()
 
 
@@ -109,15 +110,20 @@ def check_section(text: str, name: str, order) -> None:
     """Raise a one-line CourseInputError if the section of ``name`` uses a name it cannot have in later notebooks:
     a variable or helper of another cell, or an exercise that comes later in the course (``order``)."""
     order = list(order)
-    earlier = set(order[:order.index(name) + 1])
+    earlier = set(order[: order.index(name) + 1])
     unknown = sorted(_free_names(text) - earlier)
     if unknown:
         later = [n for n in unknown if n in order]
-        what = (f"{', '.join(later)}, an exercise of a later notebook" if later else
-                f"{', '.join(unknown)}, defined in another cell of the notebook")
-        raise CourseInputError(f"{name} uses {what}: a function passes on to later notebooks (and to the grader) "
-                               "with its own cell only, so import or define what it needs in that cell, or take "
-                               "it as an argument")
+        what = (
+            f"{', '.join(later)}, an exercise of a later notebook"
+            if later
+            else f"{', '.join(unknown)}, defined in another cell of the notebook"
+        )
+        raise CourseInputError(
+            f"{name} uses {what}: a function passes on to later notebooks (and to the grader) "
+            "with its own cell only, so import or define what it needs in that cell, or take "
+            "it as an argument"
+        )
 
 
 def cell_source(fn) -> str | None:
@@ -162,7 +168,7 @@ def read_sections(path: Path) -> dict[str, str]:
         return {}
     starts = list(_SECTION.finditer(text))
     ends = [m.start() for m in starts[1:]] + [len(text)]
-    return {m.group(1): text[m.start():end].rstrip() for m, end in zip(starts, ends, strict=True)}
+    return {m.group(1): text[m.start() : end].rstrip() for m, end in zip(starts, ends, strict=True)}
 
 
 def compose(sections: dict[str, str], order=None) -> str:
@@ -217,8 +223,10 @@ def _exec(text: str, filename: str, namespace: dict) -> dict:
     try:
         exec(compile(text, filename, "exec"), namespace)
     except SyntaxError as error:
-        raise CourseInputError(f"{filename} does not run ({type(error).__name__} at line {error.lineno}): run the "
-                               "exercises' self-checks again to rewrite it, or delete it") from None
+        raise CourseInputError(
+            f"{filename} does not run ({type(error).__name__} at line {error.lineno}): run the "
+            "exercises' self-checks again to rewrite it, or delete it"
+        ) from None
     return namespace
 
 
@@ -247,9 +255,12 @@ def stand_in(name: str):
 
         origin = "course"
     else:
+
         def stand_in(*args, **kwargs):
-            raise NotWrittenYet(f"{name} has not passed its self-check yet: write it in {notebook} and run its "
-                                "check there, then run this cell again")
+            raise NotWrittenYet(
+                f"{name} has not passed its self-check yet: write it in {notebook} and run its "
+                "check there, then run this cell again"
+            )
 
         stand_in.__name__ = stand_in.__qualname__ = name
         origin = "missing"
@@ -292,8 +303,10 @@ def origin(fn) -> str:
 
 def describe(fn, name: str) -> str:
     """``fn`` in words, for messages: "your backward_prop", or what stands in for it."""
-    return {"course": f"the course's working copy of {name} (yours has not passed yet)",
-            "missing": f"{name}, which has not passed yet"}.get(origin(fn), f"your {name}")
+    return {
+        "course": f"the course's working copy of {name} (yours has not passed yet)",
+        "missing": f"{name}, which has not passed yet",
+    }.get(origin(fn), f"your {name}")
 
 
 def use(*names: str):
@@ -321,6 +334,8 @@ def _whose(names, found) -> str:
     if groups["course"]:
         parts.append(f"not passed yet, so the course's working copy stands in: {', '.join(groups['course'])}")
     if groups["missing"]:
-        parts.append(f"not passed yet: {', '.join(groups['missing'])}: pass its self-check there first (until "
-                     "then a cell that calls it stops and says so)")
+        parts.append(
+            f"not passed yet: {', '.join(groups['missing'])}: pass its self-check there first (until "
+            "then a cell that calls it stops and says so)"
+        )
     return "From earlier notebooks: " + "; ".join(parts) + "."

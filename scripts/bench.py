@@ -27,15 +27,26 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: the instructor's solutions
 import answer_key  # noqa: E402
-
 from fashion_helpers import data, training  # noqa: E402
 from fashion_helpers.tools.runner import list_notebooks  # noqa: E402
 
 #: The course network is the instructor's solutions (notebooks/my_functions.py), as a student's would be.
 R = answer_key.reference()
-FUNCTIONS = {name: getattr(R, name) for name in training.ALWAYS + ("update_params", "momentum_update", "adam_update",
-                                                                     "init_params", "he_init", "glorot_init",
-                                                                     "flip_left_right", "shift_images", "should_stop")}
+FUNCTIONS = {
+    name: getattr(R, name)
+    for name in training.ALWAYS
+    + (
+        "update_params",
+        "momentum_update",
+        "adam_update",
+        "init_params",
+        "he_init",
+        "glorot_init",
+        "flip_left_right",
+        "shift_images",
+        "should_stop",
+    )
+}
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -82,10 +93,23 @@ def sklearn_same_work(X, Y, alpha, iterations, seed):
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 
-    model = MLPClassifier(hidden_layer_sizes=(20,), activation="relu", solver="sgd", alpha=0.0, batch_size=Y.size,
-                          learning_rate="constant", learning_rate_init=alpha, momentum=0.0, nesterovs_momentum=False,
-                          max_iter=iterations, tol=0.0, n_iter_no_change=iterations, early_stopping=False,
-                          shuffle=False, random_state=seed)
+    model = MLPClassifier(
+        hidden_layer_sizes=(20,),
+        activation="relu",
+        solver="sgd",
+        alpha=0.0,
+        batch_size=Y.size,
+        learning_rate="constant",
+        learning_rate_init=alpha,
+        momentum=0.0,
+        nesterovs_momentum=False,
+        max_iter=iterations,
+        tol=0.0,
+        n_iter_no_change=iterations,
+        early_stopping=False,
+        shuffle=False,
+        random_state=seed,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # it stops at max_iter by design
         model.fit(X.T, Y)
@@ -123,8 +147,13 @@ def calibrate() -> float:
     """Seconds for a fresh Python with the course's imports to load the sample and run the mid-term loop once
     (what a notebook's kernel does first); the machine-dependent budgets are judged against it."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", CALIBRATION, __file__, str(ROOT / "data" / "fashion_data.csv")],
-                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-c", CALIBRATION, __file__, str(ROOT / "data" / "fashion_data.csv")],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return time.perf_counter() - start
 
 
@@ -133,8 +162,14 @@ def full_data_settings() -> dict:
     import yaml
 
     values = yaml.safe_load((ROOT / "params" / "full.yaml").read_text())
-    return dict(init="he", optimizer="adam", hidden_neurons=values["wide_neurons"], epochs=values["epochs"],
-                batch_size=values["batch_size"], alpha=values.get("adam_alpha", 0.001))
+    return dict(
+        init="he",
+        optimizer="adam",
+        hidden_neurons=values["wide_neurons"],
+        epochs=values["epochs"],
+        batch_size=values["batch_size"],
+        alpha=values.get("adam_alpha", 0.001),
+    )
 
 
 def full_data_run(seed: int = 42):
@@ -144,8 +179,9 @@ def full_data_run(seed: int = 42):
     test_pixels, test_labels = data.load_data(IDX_DIR, "test")
     X = data.scale_pixels(pixels).T
     settings = full_data_settings()
-    (params, _), seconds = _timed(training.train_minibatch, X, labels, np.random.default_rng(seed),
-                                  functions=FUNCTIONS, **settings)
+    (params, _), seconds = _timed(
+        training.train_minibatch, X, labels, np.random.default_rng(seed), functions=FUNCTIONS, **settings
+    )
     return settings, seconds, training.evaluate(params, data.scale_pixels(test_pixels).T, test_labels, FUNCTIONS)
 
 
@@ -158,10 +194,15 @@ def holdout_row(metrics_file: Path) -> str | None:
     if "holdout_accuracy" not in metrics:
         return None
     held = metrics["holdout_accuracy"]
-    return _row("notebook 08's chosen from-scratch network: hold-out accuracy (data/fashion_holdout.csv)",
-                f"{held:.2f}%", f"{HOLDOUT_TARGET:.1f}% target; best baseline {metrics['best_baseline']} "
-                f"{metrics['best_baseline_holdout_accuracy']:.2f}%", held / HOLDOUT_TARGET, ">= 1",
-                held >= HOLDOUT_TARGET)
+    return _row(
+        "notebook 08's chosen from-scratch network: hold-out accuracy (data/fashion_holdout.csv)",
+        f"{held:.2f}%",
+        f"{HOLDOUT_TARGET:.1f}% target; best baseline {metrics['best_baseline']} "
+        f"{metrics['best_baseline_holdout_accuracy']:.2f}%",
+        held / HOLDOUT_TARGET,
+        ">= 1",
+        held >= HOLDOUT_TARGET,
+    )
 
 
 def machine() -> str:
@@ -172,8 +213,9 @@ def machine() -> str:
         info = Path("/proc/cpuinfo").read_text()
     except OSError:
         info = ""
-    model = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")),
-                 "unknown CPU")
+    model = next(
+        (line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "unknown CPU"
+    )
     avx512 = "with AVX-512" if " avx512f" in info else "without AVX-512"
     return f"{os.cpu_count()} cores, {model}, {avx512}"
 
@@ -210,32 +252,75 @@ def main(argv=None) -> int:
         devs.append(R.get_accuracy(R.make_predictions(X_dev, *params), Y_dev))
     spread = lambda xs: statistics.stdev(xs) if len(xs) > 1 else 0.0  # noqa: E731
     t_mean, d_mean = statistics.mean(trains), statistics.mean(devs)
-    rows.append(_row(f"train accuracy, mean of {args.seeds} seeds", f"{t_mean:.2f}% ± {spread(trains):.2f}",
-                     f"{MIDTERM_TRAIN:.2f}% (mid-term)", t_mean / MIDTERM_TRAIN, ">= 0.95", t_mean / MIDTERM_TRAIN >= 0.95))
-    rows.append(_row(f"dev accuracy, mean of {args.seeds} seeds", f"{d_mean:.2f}% ± {spread(devs):.2f}",
-                     f"{MIDTERM_DEV:.2f}% (mid-term)", d_mean / MIDTERM_DEV, ">= 0.95", d_mean / MIDTERM_DEV >= 0.95))
+    rows.append(
+        _row(
+            f"train accuracy, mean of {args.seeds} seeds",
+            f"{t_mean:.2f}% ± {spread(trains):.2f}",
+            f"{MIDTERM_TRAIN:.2f}% (mid-term)",
+            t_mean / MIDTERM_TRAIN,
+            ">= 0.95",
+            t_mean / MIDTERM_TRAIN >= 0.95,
+        )
+    )
+    rows.append(
+        _row(
+            f"dev accuracy, mean of {args.seeds} seeds",
+            f"{d_mean:.2f}% ± {spread(devs):.2f}",
+            f"{MIDTERM_DEV:.2f}% (mid-term)",
+            d_mean / MIDTERM_DEV,
+            ">= 0.95",
+            d_mean / MIDTERM_DEV >= 0.95,
+        )
+    )
 
     rng = np.random.default_rng(42)
     X_train, Y_train, _, _ = data.split_dev_train(pixels, labels, 400, rng)
-    midterm_times = [_timed(midterm_style_training, X_train, Y_train, 0.10, 500, np.random.default_rng(s))[1]
-                     for s in range(3)]
+    midterm_times = [
+        _timed(midterm_style_training, X_train, Y_train, 0.10, 500, np.random.default_rng(s))[1] for s in range(3)
+    ]
     course = statistics.median(course_times)
     midterm = statistics.median(midterm_times)
-    rows.append(_row("500 iterations: course loop / mid-term-style loop", f"{course:.2f} s", f"{midterm:.2f} s",
-                     course / midterm, "<= 1.25 (validation and logging cost little)", course / midterm <= 1.25))
+    rows.append(
+        _row(
+            "500 iterations: course loop / mid-term-style loop",
+            f"{course:.2f} s",
+            f"{midterm:.2f} s",
+            course / midterm,
+            "<= 1.25 (validation and logging cost little)",
+            course / midterm <= 1.25,
+        )
+    )
     sklearn_times = [_timed(sklearn_same_work, X_train, Y_train, 0.10, 500, s)[1] for s in range(3)]
     floor_times = [_timed(bare_matrix_products, X_train, Y_train, 500, np.random.default_rng(s))[1] for s in range(3)]
     peer, floor = statistics.median(sklearn_times), statistics.median(floor_times)
-    rows.append(_row("500 iterations: MLPClassifier (same work) / course loop", f"{peer:.2f} s", f"{course:.2f} s",
-                     peer / course, f">= {SKLEARN_TARGET:g} (the course is faster)", peer / course >= SKLEARN_TARGET))
-    rows.append(_row("500 iterations: course loop / its bare matrix products (floor)", f"{course:.2f} s",
-                     f"{floor:.2f} s", course / floor, f"<= {FLOOR_TARGET:g}", course / floor <= FLOOR_TARGET))
+    rows.append(
+        _row(
+            "500 iterations: MLPClassifier (same work) / course loop",
+            f"{peer:.2f} s",
+            f"{course:.2f} s",
+            peer / course,
+            f">= {SKLEARN_TARGET:g} (the course is faster)",
+            peer / course >= SKLEARN_TARGET,
+        )
+    )
+    rows.append(
+        _row(
+            "500 iterations: course loop / its bare matrix products (floor)",
+            f"{course:.2f} s",
+            f"{floor:.2f} s",
+            course / floor,
+            f"<= {FLOOR_TARGET:g}",
+            course / floor <= FLOOR_TARGET,
+        )
+    )
     # no loop doing these products can beat the floor, so MLPClassifier / course is at most MLPClassifier / floor:
     # when that ceiling is below the target, the target cannot be met by the loop, only by less arithmetic
     ceiling = peer / floor
-    rows.append(f"| 500 iterations: MLPClassifier / the bare matrix products (the most MLPClassifier / course can "
-                f"reach) | {peer:.2f} s | {floor:.2f} s | {ceiling:.2f} | >= {SKLEARN_TARGET:g} for the target above "
-                f"to be reachable | {'yes' if ceiling >= SKLEARN_TARGET else 'NO: unreachable with float64 products'} |")
+    rows.append(
+        f"| 500 iterations: MLPClassifier / the bare matrix products (the most MLPClassifier / course can "
+        f"reach) | {peer:.2f} s | {floor:.2f} s | {ceiling:.2f} | >= {SKLEARN_TARGET:g} for the target above "
+        f"to be reachable | {'yes' if ceiling >= SKLEARN_TARGET else 'NO: unreachable with float64 products'} |"
+    )
 
     # the commands a user types, timed from the outside: start-up and validation included. The machine's speed can
     # drift by tens of percent within minutes (shared cores), so each run is judged against the mean of the
@@ -245,55 +330,105 @@ def main(argv=None) -> int:
     command = [sys.executable, "-m", "fashion_helpers.tools.cli", "run", "--quiet", "--jobs", "2"]
     timed_runs = (
         (f"whole series, {len(notebooks)} notebooks, 2 jobs (make run)", [], SERIES_BUDGET),
-        (f"notebooks 01-07 (the series before 08: make run ARGS=\"{' '.join(first_seven)}\")", first_seven,
-         SERIES_0107_BUDGET),
+        (
+            f'notebooks 01-07 (the series before 08: make run ARGS="{" ".join(first_seven)}")',
+            first_seven,
+            SERIES_0107_BUDGET,
+        ),
         ("quick run (make run ARGS=--params params/quick.yaml)", ["--params", "params/quick.yaml"], QUICK_BUDGET),
     )
     calibrations = [calibrate()]
     with tempfile.TemporaryDirectory() as tmp:
         for k, (name, extra, budget) in enumerate(timed_runs):
-            _, seconds = _timed(subprocess.run, [*command, "--out", f"{tmp}/run{k}", *extra], cwd=ROOT, check=True,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _, seconds = _timed(
+                subprocess.run,
+                [*command, "--out", f"{tmp}/run{k}", *extra],
+                cwd=ROOT,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             calibrations.append(calibrate())
             around = (calibrations[-2] + calibrations[-1]) / 2
             allowed = budget / CALIBRATION_REFERENCE
-            rows.append(_row(f"{name} / calibration", f"{seconds:.1f} s",
-                             f"{around:.2f} s calibration; {budget:.0f} s budget", seconds / around,
-                             f"<= {allowed:.1f} ({budget:.0f} s on the reference machine)", seconds / around <= allowed))
+            rows.append(
+                _row(
+                    f"{name} / calibration",
+                    f"{seconds:.1f} s",
+                    f"{around:.2f} s calibration; {budget:.0f} s budget",
+                    seconds / around,
+                    f"<= {allowed:.1f} ({budget:.0f} s on the reference machine)",
+                    seconds / around <= allowed,
+                )
+            )
         holdout = holdout_row(Path(tmp, "run0", "08_improving_the_model.metrics.json"))
     if holdout:
         rows.append(holdout)
     calibration = statistics.median(calibrations)
-    info.append(f"calibration (Python start, imports, the sample and the mid-term loop): {calibration:.2f} s here "
-                f"(median of {len(calibrations)}, from {min(calibrations):.2f} to {max(calibrations):.2f} s), "
-                f"{CALIBRATION_REFERENCE:.2f} s on the reference machine")
+    info.append(
+        f"calibration (Python start, imports, the sample and the mid-term loop): {calibration:.2f} s here "
+        f"(median of {len(calibrations)}, from {min(calibrations):.2f} to {max(calibrations):.2f} s), "
+        f"{CALIBRATION_REFERENCE:.2f} s on the reference machine"
+    )
 
     if args.with_tests:
         start = time.perf_counter()
-        subprocess.run(["make", "--no-print-directory", "unit", "nbval"], cwd=ROOT, check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            ["make", "--no-print-directory", "unit", "nbval"],
+            cwd=ROOT,
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         tests = time.perf_counter() - start
         allowed = TEST_BUDGET / CALIBRATION_REFERENCE
-        rows.append(_row("make unit + nbval (the tests of make test) / calibration", f"{tests:.0f} s",
-                         f"{calibration:.2f} s calibration; {TEST_BUDGET:.0f} s budget", tests / calibration,
-                         f"<= {allowed:.0f} ({TEST_BUDGET:.0f} s on the reference machine)", tests / calibration <= allowed))
+        rows.append(
+            _row(
+                "make unit + nbval (the tests of make test) / calibration",
+                f"{tests:.0f} s",
+                f"{calibration:.2f} s calibration; {TEST_BUDGET:.0f} s budget",
+                tests / calibration,
+                f"<= {allowed:.0f} ({TEST_BUDGET:.0f} s on the reference machine)",
+                tests / calibration <= allowed,
+            )
+        )
 
     have_idx = all((IDX_DIR / name).is_file() for files in data.IDX_FILES.values() for name in files)
     if args.no_full or not have_idx:
-        info.append("full-data training skipped: " + ("--no-full" if args.no_full else f"no official IDX files in {IDX_DIR} (make idx)"))
+        info.append(
+            "full-data training skipped: "
+            + ("--no-full" if args.no_full else f"no official IDX files in {IDX_DIR} (make idx)")
+        )
     else:
         settings, seconds, accuracy = full_data_run()
         label = ", ".join(f"{k}={v}" for k, v in settings.items())
-        rows.append(_row(f"full data (60,000 train / 10,000 test), best from-scratch network ({label}): test accuracy",
-                         f"{accuracy:.2f}%", f"{FULL_ACCURACY_TARGET:.1f}% target; Zalando's MLPClassifier {ZALANDO_MLP:.1f}%",
-                         accuracy / FULL_ACCURACY_TARGET, ">= 1", accuracy >= FULL_ACCURACY_TARGET))
-        rows.append(_row("full data: training time of that network", f"{seconds:.0f} s",
-                         f"{FULL_TIME_TARGET:.0f} s target (2-core machine)", seconds / FULL_TIME_TARGET, "<= 1",
-                         seconds <= FULL_TIME_TARGET))
+        rows.append(
+            _row(
+                f"full data (60,000 train / 10,000 test), best from-scratch network ({label}): test accuracy",
+                f"{accuracy:.2f}%",
+                f"{FULL_ACCURACY_TARGET:.1f}% target; Zalando's MLPClassifier {ZALANDO_MLP:.1f}%",
+                accuracy / FULL_ACCURACY_TARGET,
+                ">= 1",
+                accuracy >= FULL_ACCURACY_TARGET,
+            )
+        )
+        rows.append(
+            _row(
+                "full data: training time of that network",
+                f"{seconds:.0f} s",
+                f"{FULL_TIME_TARGET:.0f} s target (2-core machine)",
+                seconds / FULL_TIME_TARGET,
+                "<= 1",
+                seconds <= FULL_TIME_TARGET,
+            )
+        )
 
-    notes = [f"machine: {machine()}", *info,
-             f"notebooks: {NOTEBOOK_DIR.relative_to(ROOT)}/; times are wall-clock on this machine, "
-             "ratios are what the targets are about"]
+    notes = [
+        f"machine: {machine()}",
+        *info,
+        f"notebooks: {NOTEBOOK_DIR.relative_to(ROOT)}/; times are wall-clock on this machine, "
+        "ratios are what the targets are about",
+    ]
     report = "\n".join(rows) + "\n\n" + "\n".join(f"- {line}" for line in notes) + "\n"
     print(report, end="")
     out = Path(args.out)

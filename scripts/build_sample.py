@@ -69,7 +69,7 @@ def sample_indices(n: int, seed: int, size: int = SAMPLE_SIZE) -> np.ndarray:
 def csv_bytes(pixels: np.ndarray, labels: np.ndarray) -> bytes:
     """The course CSV layout: header, then ``pixel1..pixel784,label`` integers per row."""
     lines = [",".join((*PIXEL_COLUMNS, LABEL_COLUMN))]
-    for row, label in zip(pixels, labels):
+    for row, label in zip(pixels, labels, strict=True):
         lines.append(",".join(map(str, row.tolist())) + f",{int(label)}")
     return ("\n".join(lines) + "\n").encode("ascii")
 

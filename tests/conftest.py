@@ -46,7 +46,8 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"skipped {len(_skipped_for_idx)} checks that need the official Fashion-MNIST files "
             f"({', '.join(_skipped_for_idx)}): run `make idx` (Debian's dataset-fashion-mnist) or set "
-            "FASHION_MNIST_DIR to enable them")
+            "FASHION_MNIST_DIR to enable them"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -67,7 +68,6 @@ def hidden_cases(monkeypatch):
 def notebook_cell(source: str, namespace: dict | None = None) -> dict:
     """Run ``source`` as IPython runs a notebook cell (kept in linecache with no modification time, so a check can
     read it back and record it); returns the namespace."""
-    import itertools
     import linecache
 
     name = f"<cell-{next(_CELLS)}>"
@@ -99,8 +99,11 @@ E2E_DIR = Path(__file__).resolve().parent / "e2e"
 
 
 def pytest_addoption(parser):
-    parser.addoption("--e2e", action="store_true",
-                     help="also collect tests/e2e/ (a real browser on JupyterLab and the HTML edition; make test-e2e)")
+    parser.addoption(
+        "--e2e",
+        action="store_true",
+        help="also collect tests/e2e/ (a real browser on JupyterLab and the HTML edition; make test-e2e)",
+    )
 
 
 def pytest_ignore_collect(collection_path, config):

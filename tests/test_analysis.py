@@ -34,11 +34,18 @@ def test_confusion_matrix_and_report_are_scikit_learns_to_the_character(case):
     guesses = np.where(rng.random(n) < 0.7, labels, rng.integers(0, classes, n))
     if case == 5:
         guesses[guesses == 1] = 2  # class 1 present but never predicted: precision 0 / 0
-    assert np.array_equal(analysis.confusion_matrix(labels, guesses),
-                          confusion_matrix(labels, guesses, labels=analysis.LABELS))
+    assert np.array_equal(
+        analysis.confusion_matrix(labels, guesses), confusion_matrix(labels, guesses, labels=analysis.LABELS)
+    )
     for digits in (2, 4):
-        expected = classification_report(labels, guesses, labels=analysis.LABELS,
-                                          target_names=list(analysis.CLASS_NAMES), digits=digits, zero_division=0)
+        expected = classification_report(
+            labels,
+            guesses,
+            labels=analysis.LABELS,
+            target_names=list(analysis.CLASS_NAMES),
+            digits=digits,
+            zero_division=0,
+        )
         assert analysis.classification_report(labels, guesses, digits=digits) == expected
 
 

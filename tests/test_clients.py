@@ -26,8 +26,12 @@ def test_papermill_runs_a_notebook_from_the_repository_root_or_from_anywhere(tmp
     cwd, source = (ROOT, notebook.relative_to(ROOT)) if where == "root" else (tmp_path, notebook)
     where_to = [] if where == "root" else ["--cwd", str(NOTEBOOK_DIR)]
     out = tmp_path / "o.ipynb"
-    run = subprocess.run([str(BIN / "papermill"), str(source), str(out), *where_to, "--no-progress-bar"], cwd=cwd,
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [str(BIN / "papermill"), str(source), str(out), *where_to, "--no-progress-bar"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     assert "PASS  softmax" in outputs_text(out)
 
@@ -35,19 +39,53 @@ def test_papermill_runs_a_notebook_from_the_repository_root_or_from_anywhere(tmp
 def test_an_explicit_data_path_is_taken_as_given(tmp_path):
     (tmp_path / "mine.csv").write_text((ROOT / "data" / "fashion_data.csv").read_text())
     out = tmp_path / "o.ipynb"
-    run = subprocess.run([str(BIN / "papermill"), str(NOTEBOOK_DIR / "01_initialization.ipynb"), str(out),
-                          "-p", "data_path", "mine.csv", "--no-progress-bar"], cwd=tmp_path, capture_output=True,
-                         text=True)
+    run = subprocess.run(
+        [
+            str(BIN / "papermill"),
+            str(NOTEBOOK_DIR / "01_initialization.ipynb"),
+            str(out),
+            "-p",
+            "data_path",
+            "mine.csv",
+            "--no-progress-bar",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
-    missing = subprocess.run([str(BIN / "papermill"), str(NOTEBOOK_DIR / "01_initialization.ipynb"), str(out),
-                              "-p", "data_path", "not_here.csv", "--no-progress-bar"], cwd=tmp_path,
-                             capture_output=True, text=True)
+    missing = subprocess.run(
+        [
+            str(BIN / "papermill"),
+            str(NOTEBOOK_DIR / "01_initialization.ipynb"),
+            str(out),
+            "-p",
+            "data_path",
+            "not_here.csv",
+            "--no-progress-bar",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert missing.returncode != 0 and "data file not found: not_here.csv" in missing.stderr
 
 
 def test_nbconvert_executes_a_notebook_from_another_folder(tmp_path):
-    run = subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
-                          str(NOTEBOOK_DIR / "01_initialization.ipynb"), "--output-dir", str(tmp_path)],
-                         cwd=tmp_path, capture_output=True, text=True)
+    run = subprocess.run(
+        [
+            str(BIN / "jupyter"),
+            "nbconvert",
+            "--to",
+            "notebook",
+            "--execute",
+            str(NOTEBOOK_DIR / "01_initialization.ipynb"),
+            "--output-dir",
+            str(tmp_path),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     assert "PASS" in outputs_text(tmp_path / "01_initialization.ipynb")

@@ -53,10 +53,10 @@ def test_idx_directory_loads_both_splits(tmp_path, course_data):
     pixels, labels = course_data
     write_idx(tmp_path, "train", pixels[:30].reshape(30, 28, 28), labels[:30])
     write_idx(tmp_path, "test", pixels[30:40].reshape(10, 28, 28), labels[30:40])
-    p, l = data.load_data(tmp_path)
-    assert np.array_equal(p, pixels[:30]) and np.array_equal(l, labels[:30])
-    p, l = data.load_data(tmp_path, split="test")
-    assert np.array_equal(p, pixels[30:40]) and np.array_equal(l, labels[30:40])
+    train_x, train_y = data.load_data(tmp_path)
+    assert np.array_equal(train_x, pixels[:30]) and np.array_equal(train_y, labels[:30])
+    test_x, test_y = data.load_data(tmp_path, split="test")
+    assert np.array_equal(test_x, pixels[30:40]) and np.array_equal(test_y, labels[30:40])
 
 
 def test_idx_directory_missing_files_says_how_to_get_them(tmp_path):
@@ -70,7 +70,7 @@ def test_split_shapes_scaling_and_determinism(course_data, split):
     assert Y_train.shape == (1600,) and Y_dev.shape == (400,)
     assert 0.0 <= X_train.min() and X_train.max() <= 1.0
     again = data.split_dev_train(*course_data, 400, np.random.default_rng(42))
-    assert all(np.array_equal(a, b) for a, b in zip(split, again))
+    assert all(np.array_equal(a, b) for a, b in zip(split, again, strict=True))
     other = data.split_dev_train(*course_data, 400, np.random.default_rng(43))
     assert not np.array_equal(split[1], other[1])
 
@@ -123,13 +123,17 @@ BAD_INPUTS = {
     ),
     "header only": (lambda p: write_csv(p, []), r"has a header but no rows"),
     "semicolon separated": (
-        lambda p: (p / "semi.csv").write_text(HEADER.replace(",", ";") + "\n" + ";".join(["0"] * 785) + "\n")
-        and p / "semi.csv",
+        lambda p: (
+            (p / "semi.csv").write_text(HEADER.replace(",", ";") + "\n" + ";".join(["0"] * 785) + "\n")
+            and p / "semi.csv"
+        ),
         r"separated by semicolons: .* re-save it with commas",
     ),
     "no header row": (
-        lambda p: (p / "nohead.csv").write_text("\n".join(",".join(["0"] * 784 + ["1"]) for _ in range(3)) + "\n")
-        and p / "nohead.csv",
+        lambda p: (
+            (p / "nohead.csv").write_text("\n".join(",".join(["0"] * 784 + ["1"]) for _ in range(3)) + "\n")
+            and p / "nohead.csv"
+        ),
         r"has no header row \(its first line holds numbers\): add the header pixel1,...,pixel784,label",
     ),
     "one fraction in a raw file": (
@@ -152,7 +156,9 @@ def test_bad_input_raises_one_line_error(tmp_path, case):
 
 @pytest.mark.parametrize("dev_size", [2000, 2500, 0, -1])
 def test_dev_size_must_leave_both_sets_non_empty(course_data, dev_size):
-    with pytest.raises(CourseInputError, match=r"dev_size must be >= 1 and <= 1999, got .*: both sets must be non-empty"):
+    with pytest.raises(
+        CourseInputError, match=r"dev_size must be >= 1 and <= 1999, got .*: both sets must be non-empty"
+    ):
         data.split_dev_train(*course_data, dev_size, np.random.default_rng(0))
 
 
@@ -209,6 +215,9 @@ def test_outside_the_course_the_files_come_from_the_package_source(tmp_path, cou
 
 def test_nowhere_to_be_found_says_which_parameter_to_give(tmp_path, monkeypatch):
     monkeypatch.setattr(data, "_SOURCE_DATA", tmp_path / "elsewhere" / "data")
-    with pytest.raises(CourseInputError, match=r"the course file data/fashion_holdout.csv is in neither .* give its "
-                                               r"path \(data_path / holdout_path\)"):
+    with pytest.raises(
+        CourseInputError,
+        match=r"the course file data/fashion_holdout.csv is in neither .* give its "
+        r"path \(data_path / holdout_path\)",
+    ):
         data.course_file("test", tmp_path)

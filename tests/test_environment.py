@@ -64,20 +64,27 @@ def test_environment_yml_python_matches_pyproject():
 
 def test_the_course_needs_only_its_four_libraries():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert sorted(Requirement(s).name for s in project["dependencies"]) == ["matplotlib", "numpy", "pandas",
-                                                                            "scikit-learn"]
+    assert sorted(Requirement(s).name for s in project["dependencies"]) == [
+        "matplotlib",
+        "numpy",
+        "pandas",
+        "scikit-learn",
+    ]
 
 
 def lock_pins():
     text = (ROOT / "requirements.lock").read_text()
-    return {canonicalize_name(m.group(1)): m.group(2) for m in re.finditer(r"^([A-Za-z0-9_.-]+)==(\S+) \\$", text, re.M)}
+    return {
+        canonicalize_name(m.group(1)): m.group(2) for m in re.finditer(r"^([A-Za-z0-9_.-]+)==(\S+) \\$", text, re.M)
+    }
 
 
 def test_the_lock_pins_every_direct_package_at_the_same_version():
     lock = lock_pins()
     for name, version in pip_pins().items():
-        assert lock.get(canonicalize_name(name)) == version, f"requirements.lock has {name} {lock.get(name)}, " \
-            f"requirements.txt {version}: run make lock"
+        assert lock.get(canonicalize_name(name)) == version, (
+            f"requirements.lock has {name} {lock.get(name)}, requirements.txt {version}: run make lock"
+        )
 
 
 def test_every_locked_package_has_hashes_and_the_lock_names_no_index_or_local_path():
@@ -95,8 +102,13 @@ def test_the_course_environment_is_exactly_the_lock():
     import subprocess
     import sys
 
-    freeze = subprocess.run([sys.executable, "-m", "pip", "freeze", "--all", "--exclude-editable"], cwd="/",
-                            capture_output=True, text=True, check=True).stdout
+    freeze = subprocess.run(
+        [sys.executable, "-m", "pip", "freeze", "--all", "--exclude-editable"],
+        cwd="/",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     installed = {}
     for line in freeze.splitlines():
         name, sep, version = line.partition("==")

@@ -17,14 +17,16 @@ NOTEBOOKS = runner.list_notebooks(directory=NOTEBOOK_DIR)
 
 def test_the_catalogue_is_every_exercise_of_the_notebooks_in_teaching_order():
     cells = export.solution_cells(NOTEBOOKS)
-    assert [(name, notebook) for name, notebook, _ in cells] == [(e.name, e.notebook)
-                                                                 for e in exercises.catalogue().values()]
+    assert [(name, notebook) for name, notebook, _ in cells] == [
+        (e.name, e.notebook) for e in exercises.catalogue().values()
+    ]
     assert len(cells) == 24
 
 
 def test_the_instructors_record_is_the_export_of_the_notebooks_solutions():
-    assert (NOTEBOOK_DIR / yours.RECORD_NAME).read_text() == export.export_text(NOTEBOOKS), \
+    assert (NOTEBOOK_DIR / yours.RECORD_NAME).read_text() == export.export_text(NOTEBOOKS), (
         "notebooks/my_functions.py is out of step with the notebooks' solution cells: make refresh writes it"
+    )
 
 
 def _same(a, b, where=""):
@@ -77,6 +79,8 @@ def test_the_shipped_cases_hold_numbers_and_words_never_code():
             tree = ast.parse(text)
         except SyntaxError:
             continue  # words
-        assert not any(isinstance(n, (ast.FunctionDef, ast.Lambda, ast.Import, ast.ImportFrom, ast.ClassDef))
-                       for n in ast.walk(tree)), text
+        assert not any(
+            isinstance(n, (ast.FunctionDef, ast.Lambda, ast.Import, ast.ImportFrom, ast.ClassDef))
+            for n in ast.walk(tree)
+        ), text
     assert "hidden" not in content  # the hidden cases never ship

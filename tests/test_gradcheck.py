@@ -10,19 +10,26 @@ def test_a_right_backward_pass_passes_and_a_wrong_one_fails_by_orders_of_magnitu
     X, Y = split[0][:, :8], split[1][:8]
     W1, b1, W2, b2 = R.init_params(np.random.default_rng(3), 784, 20)
     params = (W1[:2], b1[:2], W2[:, :2], b2)
-    error = gradcheck.gradient_check(X, Y, params, forward=R.forward_prop, backward=R.backward_prop,
-                                     numerical=R.numerical_gradient, lambda_reg=0.7)
+    error = gradcheck.gradient_check(
+        X, Y, params, forward=R.forward_prop, backward=R.backward_prop, numerical=R.numerical_gradient, lambda_reg=0.7
+    )
     assert error < gradcheck.THRESHOLD
     line = capsys.readouterr().out
-    assert line.startswith("PASS  gradient check of your backward_prop against your numerical_gradient "
-                           "(lambda_reg=0.7): relative error ~1e-")
+    assert line.startswith(
+        "PASS  gradient check of your backward_prop against your numerical_gradient "
+        "(lambda_reg=0.7): relative error ~1e-"
+    )
 
     def half_dW2(*args):
         dW1, db1, dW2, db2 = R.backward_prop(*args)
         return dW1, db1, dW2 / 2, db2
 
-    assert gradcheck.gradient_check(X, Y, params, forward=R.forward_prop, backward=half_dW2,
-                                    numerical=R.numerical_gradient, verbose=False) > 1e-3
+    assert (
+        gradcheck.gradient_check(
+            X, Y, params, forward=R.forward_prop, backward=half_dW2, numerical=R.numerical_gradient, verbose=False
+        )
+        > 1e-3
+    )
 
 
 def test_the_line_names_what_stands_in_for_an_open_exercise(reference, split, capsys, tmp_path, monkeypatch):

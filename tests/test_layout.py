@@ -37,18 +37,23 @@ def imported_modules(source: str, module: str) -> set[str]:
 
 
 def imports_tools(source: str, module: str) -> bool:
-    return any(name == "fashion_helpers.tools" or name.startswith("fashion_helpers.tools.")
-               for name in imported_modules(source, module))
+    return any(
+        name == "fashion_helpers.tools" or name.startswith("fashion_helpers.tools.")
+        for name in imported_modules(source, module)
+    )
 
 
-@pytest.mark.parametrize("source, verdict", [
-    ("from .tools import runner", True),
-    ("from . import tools", True),
-    ("import fashion_helpers.tools.cli", True),
-    ("from fashion_helpers.tools.runner import headline", True),
-    ("def f():\n    from .tools.sweep import plan\n", True),
-    ("from . import network\nfrom .data import CLASS_NAMES", False),
-])
+@pytest.mark.parametrize(
+    "source, verdict",
+    [
+        ("from .tools import runner", True),
+        ("from . import tools", True),
+        ("import fashion_helpers.tools.cli", True),
+        ("from fashion_helpers.tools.runner import headline", True),
+        ("def f():\n    from .tools.sweep import plan\n", True),
+        ("from . import network\nfrom .data import CLASS_NAMES", False),
+    ],
+)
 def test_the_import_walker_catches_every_way_of_importing_tools(source, verdict):
     assert imports_tools(source, "fashion_helpers.plots") is verdict
 
@@ -79,7 +84,7 @@ class Missing:
 sys.meta_path.insert(0, Missing())
 import numpy as np
 from fashion_helpers import analysis, checks, data, errors, gradcheck, network, plots, report, training, yours
-pixels, labels = data.load_data({str(ROOT / 'data' / 'fashion_data.csv')!r})
+pixels, labels = data.load_data({str(ROOT / "data" / "fashion_data.csv")!r})
 X_train, Y_train, X_dev, Y_dev = data.split_dev_train(pixels, labels, 400, np.random.default_rng(42))
 import os; os.chdir({str(NOTEBOOK_DIR)!r})  # a student's notebook folder: their functions, recorded
 gradient_descent, get_accuracy, make_predictions = yours.use("gradient_descent", "get_accuracy", "make_predictions")

@@ -7,16 +7,27 @@ from fashion_helpers import network
 from fashion_helpers.errors import CourseInputError
 
 
-@pytest.mark.parametrize("X, Y, message", [
-    (np.full((784, 3), 255.0), np.array([1, 2, 3]), r"X holds values from 255 to 255, expected scaled pixels in "
-                                                    r"\[0, 1\]: divide raw pixels by 255"),
-    (np.zeros((3, 784)), np.array([1, 2, 3]), r"expected \(784, m\): one column per image \(did you forget \.T\?\)"),
-    (np.zeros((784, 0)), np.array([], dtype=int), r"X holds no numbers"),
-    (np.zeros((784, 3)), [1, 2, 3], r"Y must be a numpy array of labels, got list: use np.asarray\(Y\)"),
-    (np.zeros((784, 3)), np.array([1.0, 2.0, 3.0]), r"got dtype float64: convert with Y.astype\(int\)"),
-    (np.zeros((784, 3)), np.array([1, 2, 12]), r"Y holds labels from 1 to 12, expected 0..9"),
-    (np.zeros((784, 3)), np.array([1, 2]), r"one label per column of X"),
-])
+@pytest.mark.parametrize(
+    "X, Y, message",
+    [
+        (
+            np.full((784, 3), 255.0),
+            np.array([1, 2, 3]),
+            r"X holds values from 255 to 255, expected scaled pixels in "
+            r"\[0, 1\]: divide raw pixels by 255",
+        ),
+        (
+            np.zeros((3, 784)),
+            np.array([1, 2, 3]),
+            r"expected \(784, m\): one column per image \(did you forget \.T\?\)",
+        ),
+        (np.zeros((784, 0)), np.array([], dtype=int), r"X holds no numbers"),
+        (np.zeros((784, 3)), [1, 2, 3], r"Y must be a numpy array of labels, got list: use np.asarray\(Y\)"),
+        (np.zeros((784, 3)), np.array([1.0, 2.0, 3.0]), r"got dtype float64: convert with Y.astype\(int\)"),
+        (np.zeros((784, 3)), np.array([1, 2, 12]), r"Y holds labels from 1 to 12, expected 0..9"),
+        (np.zeros((784, 3)), np.array([1, 2]), r"one label per column of X"),
+    ],
+)
 def test_bad_inputs_are_refused_in_one_line(X, Y, message):
     with pytest.raises(CourseInputError, match=message):
         network.check_inputs(X, Y)

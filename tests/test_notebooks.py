@@ -14,8 +14,16 @@ from fashion_helpers.tools.runner import list_notebooks
 
 from .conftest import NOTEBOOK_DIR, ROOT
 
-EXPECTED = ["01_initialization", "02_activations", "03_forward_propagation", "04_backward_propagation",
-            "05_gradient_descent", "06_validation", "07_error_analysis_l2", "08_improving_the_model"]
+EXPECTED = [
+    "01_initialization",
+    "02_activations",
+    "03_forward_propagation",
+    "04_backward_propagation",
+    "05_gradient_descent",
+    "06_validation",
+    "07_error_analysis_l2",
+    "08_improving_the_model",
+]
 NOTEBOOKS = list_notebooks(directory=NOTEBOOK_DIR)
 
 
@@ -93,7 +101,9 @@ def test_a_notebook_takes_the_earlier_exercises_from_the_students_record_only(pa
     source = "\n".join(c.source for c in code_cells(nb))
     earlier = [n for n in exercises.names() if exercises.exercise(n).notebook < path.stem]
     for name in earlier:
-        assert not re.search(rf"fashion_helpers\.\w+ import [^\n]*\b{name}\b", source), f"{name} imported from the package"
+        assert not re.search(rf"fashion_helpers\.\w+ import [^\n]*\b{name}\b", source), (
+            f"{name} imported from the package"
+        )
     if any(re.search(rf"\b{name}\(", source) for name in earlier):
         assert source.count("yours.use(") == 1, "one yours.use in the set-up loads the earlier exercises"
 
@@ -104,7 +114,7 @@ def test_solution_markers_are_balanced_and_inside_functions(path):
         begins = [i for i, line in enumerate(cell.source.splitlines()) if line.strip() == "### BEGIN SOLUTION"]
         ends = [i for i, line in enumerate(cell.source.splitlines()) if line.strip() == "### END SOLUTION"]
         assert len(begins) == len(ends)
-        for b, e in zip(begins, ends):
+        for b, e in zip(begins, ends, strict=True):
             assert b < e
             assert cell.source.splitlines()[b].startswith(" "), "solution blocks sit inside a function"
 
@@ -124,10 +134,12 @@ def test_package_import_has_no_side_effects():
     import subprocess
     import sys
 
-    code = ("import matplotlib; before = matplotlib.get_backend();"
-            "import numpy as np; np.random.seed(1); s = np.random.get_state()[1].copy();"
-            "import fashion_helpers, fashion_helpers.network, fashion_helpers.plots, fashion_helpers.checks;"
-            "assert (np.random.get_state()[1] == s).all(); assert matplotlib.get_backend() == before; print('ok')")
+    code = (
+        "import matplotlib; before = matplotlib.get_backend();"
+        "import numpy as np; np.random.seed(1); s = np.random.get_state()[1].copy();"
+        "import fashion_helpers, fashion_helpers.network, fashion_helpers.plots, fashion_helpers.checks;"
+        "assert (np.random.get_state()[1] == s).all(); assert matplotlib.get_backend() == before; print('ok')"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout == "ok\n", done.stderr
     assert fashion_helpers.__version__

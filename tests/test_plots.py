@@ -13,8 +13,13 @@ from fashion_helpers import analysis, plots  # noqa: E402
 
 
 def test_training_curves_show_train_and_dev_on_a_log_loss_axis_in_words():
-    history = {"iteration": [0, 10, 19], "loss": [2.3, 1.2, 0.9], "train_accuracy": [10.0, 50.0, 70.0],
-               "dev_loss": [2.4, 1.4, 1.1], "dev_accuracy": [9.0, 45.0, 60.0]}
+    history = {
+        "iteration": [0, 10, 19],
+        "loss": [2.3, 1.2, 0.9],
+        "train_accuracy": [10.0, 50.0, 70.0],
+        "dev_loss": [2.4, 1.4, 1.1],
+        "dev_accuracy": [9.0, 45.0, 60.0],
+    }
     fig = plots.training_curves(history)
     ax_loss, ax_acc = fig.axes
     assert ax_loss.get_yscale() == "log"

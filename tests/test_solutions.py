@@ -23,7 +23,7 @@ def test_softmax_per_column_is_stable_where_one_shift_for_all_breaks(R):
     assert np.all(np.isfinite(stable)) and np.allclose(stable.sum(axis=0), 1.0)
     with np.errstate(all="ignore"):
         e = np.exp(Z - Z.max())
-        broken = e / e.sum(axis=0, keepdims=True)   # the mid-term's global maximum
+        broken = e / e.sum(axis=0, keepdims=True)  # the mid-term's global maximum
     assert np.isnan(broken[:, 1]).all() and np.allclose(broken[:, 0], stable[:, 0])
     Z = np.full((10, 3), -5000.0)
     Z[2, 0] = -4990.0
@@ -69,8 +69,15 @@ def test_no_global_random_state_is_used_and_the_start_is_left_as_it_was(R, split
 
 def test_records_before_the_first_update_every_print_every_and_after_the_last(R, split, capsys):
     X_train, Y_train, X_dev, Y_dev = split
-    params, history = R.gradient_descent(X_train[:, :100], Y_train[:100], 0.1, 25, np.random.default_rng(0),
-                                         print_every=10, dev=(X_dev[:, :50], Y_dev[:50]))
+    params, history = R.gradient_descent(
+        X_train[:, :100],
+        Y_train[:100],
+        0.1,
+        25,
+        np.random.default_rng(0),
+        print_every=10,
+        dev=(X_dev[:, :50], Y_dev[:50]),
+    )
     assert history["iteration"] == [0, 10, 20, 25] and len(history["dev_accuracy"]) == 4
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 4 and lines[0].startswith("Iteration    0") and lines[-1].startswith("Iteration   25")
@@ -95,13 +102,19 @@ def test_the_midterm_configuration_lands_in_the_midterm_regime(R, split):
     assert 73 <= R.get_accuracy(R.make_predictions(X_dev, *params), Y_dev) <= 81
 
 
-@pytest.mark.parametrize("override, message", [
-    (dict(alpha=0), "alpha must be > 0"), (dict(alpha="fast"), "alpha must be a number"),
-    (dict(iterations=2.5), "iterations must be a whole number"), (dict(hidden_neurons=0), "hidden_neurons must be >= 1"),
-    (dict(lambda_reg=-1), "lambda_reg must be >= 0"), (dict(print_every=0), "print_every must be >= 1"),
-    (dict(rng=42), r"rng must be a numpy Generator.*default_rng"),
-    (dict(dev=(np.zeros((5, 3)), np.array([1, 2, 3]))), "X_dev has 5 rows and X 784"),
-])
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        (dict(alpha=0), "alpha must be > 0"),
+        (dict(alpha="fast"), "alpha must be a number"),
+        (dict(iterations=2.5), "iterations must be a whole number"),
+        (dict(hidden_neurons=0), "hidden_neurons must be >= 1"),
+        (dict(lambda_reg=-1), "lambda_reg must be >= 0"),
+        (dict(print_every=0), "print_every must be >= 1"),
+        (dict(rng=42), r"rng must be a numpy Generator.*default_rng"),
+        (dict(dev=(np.zeros((5, 3)), np.array([1, 2, 3]))), "X_dev has 5 rows and X 784"),
+    ],
+)
 def test_gradient_descent_refuses_a_bad_argument_in_one_line(R, split, override, message):
     kwargs = {**dict(alpha=0.1, iterations=5, rng=np.random.default_rng(0)), **override}
     with pytest.raises(CourseInputError, match=message):

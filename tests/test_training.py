@@ -9,10 +9,26 @@ from fashion_helpers.errors import CourseInputError
 
 @pytest.fixture(scope="module")
 def mine(reference):
-    return {name: getattr(reference, name) for name in (
-        "init_params", "forward_prop", "backward_prop", "compute_loss", "update_params", "get_predictions",
-        "get_accuracy", "make_predictions", "he_init", "glorot_init", "momentum_update", "adam_update",
-        "flip_left_right", "shift_images", "should_stop")}
+    return {
+        name: getattr(reference, name)
+        for name in (
+            "init_params",
+            "forward_prop",
+            "backward_prop",
+            "compute_loss",
+            "update_params",
+            "get_predictions",
+            "get_accuracy",
+            "make_predictions",
+            "he_init",
+            "glorot_init",
+            "momentum_update",
+            "adam_update",
+            "flip_left_right",
+            "shift_images",
+            "should_stop",
+        )
+    }
 
 
 def test_the_trainer_gives_shapes_history_and_repeats_with_the_seed(split, mine):
@@ -29,29 +45,47 @@ def test_the_trainer_gives_shapes_history_and_repeats_with_the_seed(split, mine)
 def test_one_full_batch_sgd_epoch_is_one_gradient_descent_step(split, mine, reference):
     X, Y = split[0][:, :100], split[1][:100]
     start = reference.he_init(np.random.default_rng(2), 784, 8, 10)
-    ours, _ = training.train_minibatch(X, Y, np.random.default_rng(0), functions=mine, epochs=3, batch_size=100,
-                                       optimizer="sgd", alpha=0.1, params=start, lambda_reg=2.0)
+    ours, _ = training.train_minibatch(
+        X,
+        Y,
+        np.random.default_rng(0),
+        functions=mine,
+        epochs=3,
+        batch_size=100,
+        optimizer="sgd",
+        alpha=0.1,
+        params=start,
+        lambda_reg=2.0,
+    )
     theirs, _ = reference.gradient_descent(X, Y, 0.1, 3, params=start, lambda_reg=2.0)
     assert all(np.allclose(a, b) for a, b in zip(ours, theirs, strict=True))
 
 
 def test_early_stopping_returns_the_best_dev_epochs_parameters(split, mine):
     X_train, Y_train, X_dev, Y_dev = split
-    kwargs = dict(functions=mine, hidden_neurons=16, batch_size=32, optimizer="adam", alpha=0.01,
-                  X_dev=X_dev[:, :100], Y_dev=Y_dev[:100])
-    stopped, history = training.train_minibatch(X_train[:, :400], Y_train[:400], np.random.default_rng(1),
-                                                epochs=30, patience=2, **kwargs)
+    kwargs = dict(
+        functions=mine,
+        hidden_neurons=16,
+        batch_size=32,
+        optimizer="adam",
+        alpha=0.01,
+        X_dev=X_dev[:, :100],
+        Y_dev=Y_dev[:100],
+    )
+    stopped, history = training.train_minibatch(
+        X_train[:, :400], Y_train[:400], np.random.default_rng(1), epochs=30, patience=2, **kwargs
+    )
     best, devs = history["best_epoch"], history["dev_accuracy"]
     assert devs[best] == max(devs) and devs.index(max(devs)) == best
-    direct, _ = training.train_minibatch(X_train[:, :400], Y_train[:400], np.random.default_rng(1),
-                                         epochs=best + 1, **kwargs)
+    direct, _ = training.train_minibatch(
+        X_train[:, :400], Y_train[:400], np.random.default_rng(1), epochs=best + 1, **kwargs
+    )
     assert all(np.array_equal(a, b) for a, b in zip(stopped, direct, strict=True))
 
 
 def test_training_with_augmentation_leaves_the_labels_and_images_alone(split, mine):
     X, Y = split[0][:, :200].copy(), split[1][:200].copy()
-    training.train_minibatch(X, Y, np.random.default_rng(0), functions=mine, epochs=1, augment_data=True,
-                             max_shift=2)
+    training.train_minibatch(X, Y, np.random.default_rng(0), functions=mine, epochs=1, augment_data=True, max_shift=2)
     assert np.array_equal(X, split[0][:, :200]) and np.array_equal(Y, split[1][:200])
 
 
@@ -62,22 +96,45 @@ def test_the_trainer_calls_the_functions_it_is_given_and_has_none_of_its_own(spl
         def wrapped(*args, **kwargs):
             calls.append(name)
             return mine[name](*args, **kwargs)
+
         return wrapped
 
     watched = {name: spy(name) for name in mine}
-    training.train_minibatch(split[0][:, :64], split[1][:64], np.random.default_rng(0), functions=watched, epochs=1,
-                             batch_size=32, optimizer="momentum", init="glorot", augment_data=True, alpha=0.01)
-    assert {"glorot_init", "forward_prop", "backward_prop", "compute_loss", "momentum_update", "flip_left_right",
-            "shift_images"} <= set(calls)
+    training.train_minibatch(
+        split[0][:, :64],
+        split[1][:64],
+        np.random.default_rng(0),
+        functions=watched,
+        epochs=1,
+        batch_size=32,
+        optimizer="momentum",
+        init="glorot",
+        augment_data=True,
+        alpha=0.01,
+    )
+    assert {
+        "glorot_init",
+        "forward_prop",
+        "backward_prop",
+        "compute_loss",
+        "momentum_update",
+        "flip_left_right",
+        "shift_images",
+    } <= set(calls)
     missing = {k: v for k, v in mine.items() if k != "adam_update"}
     with pytest.raises(CourseInputError, match=r"this training needs your adam_update: pass it in functions"):
         training.train_minibatch(split[0][:, :64], split[1][:64], np.random.default_rng(0), functions=missing)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(patience=3), "needs a dev set"), (dict(batch_size=0), "batch_size must be"),
-    (dict(optimizer="rmsprop"), "optimizer must be one of"), (dict(init="zeros"), "init must be one of"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(patience=3), "needs a dev set"),
+        (dict(batch_size=0), "batch_size must be"),
+        (dict(optimizer="rmsprop"), "optimizer must be one of"),
+        (dict(init="zeros"), "init must be one of"),
+    ],
+)
 def test_the_trainer_refuses_bad_settings_in_one_line(split, mine, kwargs, message):
     with pytest.raises(CourseInputError, match=message):
         training.train_minibatch(split[0][:, :50], split[1][:50], np.random.default_rng(0), functions=mine, **kwargs)

@@ -41,10 +41,13 @@ def test_a_section_leaves_out_the_other_exercises_of_its_cell():
         yours.section(cell, "ReLU_deriv", "02_activations", exercises.names())
 
 
-@pytest.mark.parametrize("body, words", [
-    ("return Z + X_train.mean()", "X_train, defined in another cell"),
-    ("return make_predictions(Z)", "make_predictions, an exercise of a later notebook"),
-])
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        ("return Z + X_train.mean()", "X_train, defined in another cell"),
+        ("return make_predictions(Z)", "make_predictions, an exercise of a later notebook"),
+    ],
+)
 def test_a_function_that_needs_another_cell_is_not_recorded(body, words):
     text = yours.section(f"def ReLU(Z):\n    {body}\n", "ReLU", "02_activations", exercises.names())
     with pytest.raises(CourseInputError, match=words):
@@ -52,8 +55,12 @@ def test_a_function_that_needs_another_cell_is_not_recorded(body, words):
 
 
 def test_earlier_exercises_builtins_and_numpy_are_known_to_a_section():
-    text = yours.section("def forward_prop(W1, b1, W2, b2, X):\n    return softmax(ReLU(W1 @ X) + len(X) + np.e)\n",
-                         "forward_prop", "03_forward_propagation", exercises.names())
+    text = yours.section(
+        "def forward_prop(W1, b1, W2, b2, X):\n    return softmax(ReLU(W1 @ X) + len(X) + np.e)\n",
+        "forward_prop",
+        "03_forward_propagation",
+        exercises.names(),
+    )
     yours.check_section(text, "forward_prop", exercises.names())
 
 
@@ -82,10 +89,12 @@ def test_a_function_not_from_a_cell_is_not_recorded(tmp_path, monkeypatch):
 def test_an_exercise_not_passed_is_the_working_copy_in_self_study(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (tmp_path / yours.WORKING_COPIES_NAME).write_text(
-        yours.compose({"softmax": "# --- softmax (02_activations) ---\ndef softmax(Z):\n    return Z * 0 + 0.5\n"}))
+        yours.compose({"softmax": "# --- softmax (02_activations) ---\ndef softmax(Z):\n    return Z * 0 + 0.5\n"})
+    )
     softmax = yours.use("softmax")
-    assert capsys.readouterr().out == ("From earlier notebooks: not passed yet, so the course's working copy stands "
-                                       "in: softmax (02_activations).\n")
+    assert capsys.readouterr().out == (
+        "From earlier notebooks: not passed yet, so the course's working copy stands in: softmax (02_activations).\n"
+    )
     assert yours.origin(softmax) == "course" and softmax.stands_in_for_an_open_exercise
     assert np.array_equal(softmax(np.zeros(2)), [0.5, 0.5])
 
@@ -94,16 +103,23 @@ def test_an_exercise_not_passed_stops_with_what_to_do_in_a_graded_assignment(tmp
     monkeypatch.chdir(tmp_path)
     softmax = yours.use("softmax")
     assert "not passed yet: softmax (02_activations): pass its self-check there first" in capsys.readouterr().out
-    with pytest.raises(yours.NotWrittenYet, match="softmax has not passed its self-check yet: write it in "
-                                                  "02_activations and run its check there"):
+    with pytest.raises(
+        yours.NotWrittenYet,
+        match="softmax has not passed its self-check yet: write it in 02_activations and run its check there",
+    ):
         softmax(np.zeros((10, 1)))
 
 
 def test_a_recorded_function_calls_what_stands_in_for_an_exercise_not_passed(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / yours.RECORD_NAME).write_text(yours.compose(
-        {"forward_prop": "# --- forward_prop (03_forward_propagation) ---\n"
-                         "def forward_prop(W1, b1, W2, b2, X):\n    return ReLU(X)\n"}))
+    (tmp_path / yours.RECORD_NAME).write_text(
+        yours.compose(
+            {
+                "forward_prop": "# --- forward_prop (03_forward_propagation) ---\n"
+                "def forward_prop(W1, b1, W2, b2, X):\n    return ReLU(X)\n"
+            }
+        )
+    )
     forward_prop = yours.load().forward_prop
     with pytest.raises(yours.NotWrittenYet, match="ReLU has not passed"):
         forward_prop(None, None, None, None, np.ones(2))
@@ -112,8 +128,9 @@ def test_a_recorded_function_calls_what_stands_in_for_an_exercise_not_passed(tmp
 def test_with_one_assignment_per_notebook_the_earlier_folders_records_count(tmp_path, monkeypatch, capsys):
     (tmp_path / "02_activations").mkdir()
     (tmp_path / "03_forward_propagation").mkdir()
-    (tmp_path / "02_activations" / yours.RECORD_NAME).write_text(yours.compose(
-        {"ReLU": "# --- ReLU (02_activations) ---\ndef ReLU(Z):\n    return np.maximum(0, Z)\n"}))
+    (tmp_path / "02_activations" / yours.RECORD_NAME).write_text(
+        yours.compose({"ReLU": "# --- ReLU (02_activations) ---\ndef ReLU(Z):\n    return np.maximum(0, Z)\n"})
+    )
     monkeypatch.chdir(tmp_path / "03_forward_propagation")
     assert yours.origin(yours.use("ReLU")) == "yours"
     assert yours.record_path() == tmp_path / "03_forward_propagation" / yours.RECORD_NAME

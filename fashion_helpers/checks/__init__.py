@@ -21,19 +21,61 @@ from . import network as _network
 from . import selection as _selection
 from . import training as _training
 from ._framework import CheckFailed, judge
-from .network import (check_backward_prop, check_compute_loss, check_forward_prop, check_get_accuracy,
-                      check_get_predictions, check_gradient_descent, check_init_params, check_numerical_gradient,
-                      check_one_hot, check_ReLU, check_ReLU_deriv, check_softmax, check_update_params)
+from .network import (
+    check_backward_prop,
+    check_compute_loss,
+    check_forward_prop,
+    check_get_accuracy,
+    check_get_predictions,
+    check_gradient_descent,
+    check_init_params,
+    check_numerical_gradient,
+    check_one_hot,
+    check_ReLU,
+    check_ReLU_deriv,
+    check_softmax,
+    check_update_params,
+)
 from .selection import check_choose_lambda, check_holdout_score, check_make_predictions, check_top_confusions
-from .training import (check_adam_update, check_flip_left_right, check_glorot_init, check_he_init,
-                       check_momentum_update, check_shift_images, check_should_stop)
+from .training import (
+    check_adam_update,
+    check_flip_left_right,
+    check_glorot_init,
+    check_he_init,
+    check_momentum_update,
+    check_shift_images,
+    check_should_stop,
+)
 
 #: Every exercise's hooks (what its check adds to the recorded cases), for the isolated grader.
 HOOKS = {**_network.HOOKS, **_selection.HOOKS, **_training.HOOKS}
 
-__all__ = ["CheckFailed", "HOOKS", "judge", "check_adam_update", "check_backward_prop", "check_choose_lambda", "check_compute_loss",
-           "check_flip_left_right", "check_forward_prop", "check_get_accuracy", "check_get_predictions",
-           "check_glorot_init", "check_gradient_descent", "check_he_init", "check_holdout_score",
-           "check_init_params", "check_make_predictions", "check_momentum_update", "check_numerical_gradient",
-           "check_one_hot", "check_ReLU", "check_ReLU_deriv", "check_shift_images", "check_should_stop",
-           "check_softmax", "check_top_confusions", "check_update_params"]
+__all__ = [
+    "CheckFailed",
+    "HOOKS",
+    "judge",
+    "check_adam_update",
+    "check_backward_prop",
+    "check_choose_lambda",
+    "check_compute_loss",
+    "check_flip_left_right",
+    "check_forward_prop",
+    "check_get_accuracy",
+    "check_get_predictions",
+    "check_glorot_init",
+    "check_gradient_descent",
+    "check_he_init",
+    "check_holdout_score",
+    "check_init_params",
+    "check_make_predictions",
+    "check_momentum_update",
+    "check_numerical_gradient",
+    "check_one_hot",
+    "check_ReLU",
+    "check_ReLU_deriv",
+    "check_shift_images",
+    "check_should_stop",
+    "check_softmax",
+    "check_top_confusions",
+    "check_update_params",
+]

@@ -14,15 +14,28 @@ import numpy as np
 from ._values import ATOL, RTOL, Unreadable, as_array, close, is_number
 
 #: Constant factors worth a word of their own (when the case does not name a quantity with that value).
-_FACTORS = {2.0: "twice too large", 0.5: "half the expected value", 10.0: "ten times too large",
-            0.1: "ten times too small", -1.0: "the wrong sign"}
+_FACTORS = {
+    2.0: "twice too large",
+    0.5: "half the expected value",
+    10.0: "ten times too large",
+    0.1: "ten times too small",
+    -1.0: "the wrong sign",
+}
 #: ... and for a percentage (a case whose quantities hold "percent").
-_PERCENT = {100.0: "a percentage where a fraction belongs", 0.01: "a fraction where the course reports a "
-            "percentage: multiply by 100"}
+_PERCENT = {
+    100.0: "a percentage where a fraction belongs",
+    0.01: "a fraction where the course reports a percentage: multiply by 100",
+}
 #: Element-wise functions a result may have gone through by mistake.
-_TRANSFORMS = {"the exponential": np.exp, "the square": np.square, "the logarithm": np.log,
-               "the square root": np.sqrt, "the absolute value": np.abs, "one minus": lambda e: 1 - e,
-               "the reciprocal": lambda e: 1 / e}
+_TRANSFORMS = {
+    "the exponential": np.exp,
+    "the square": np.square,
+    "the logarithm": np.log,
+    "the square root": np.sqrt,
+    "the absolute value": np.abs,
+    "one minus": lambda e: 1 - e,
+    "the reciprocal": lambda e: 1 / e,
+}
 
 
 def _what(value) -> str:
@@ -102,8 +115,10 @@ def _numbers(name, got, expected, inputs, quantities, reveal, raw_got, raw_expec
         if got.ndim == 2 and got.shape == expected.shape[::-1]:
             return f"{name} has shape {got.shape}, expected {expected.shape}: rows and columns are swapped", False
         if got.ndim == 0 and expected.ndim > 0:
-            return (f"{name} is one number, expected shape {expected.shape}: did you sum or average over every "
-                    "axis? Keep one axis"), False
+            return (
+                f"{name} is one number, expected shape {expected.shape}: did you sum or average over every "
+                "axis? Keep one axis"
+            ), False
         if expected.ndim == 2 and expected.shape[1] == 1 and got.shape == (expected.shape[0],):
             return f"{name} has shape {got.shape}, expected {expected.shape}: keep the summed axis (keepdims)", False
         if expected.ndim == 0 and got.ndim > 0:
@@ -111,8 +126,13 @@ def _numbers(name, got, expected, inputs, quantities, reveal, raw_got, raw_expec
         return f"{name} has shape {got.shape}, expected {expected.shape}", False
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
         return f"{name} contains NaN or inf where every expected value is finite (an overflow, or 0 / 0?)", False
-    if isinstance(raw_expected, np.ndarray) and raw_expected.dtype.kind in "iu" and isinstance(raw_got, np.ndarray) \
-            and raw_got.dtype.kind == "f" and np.allclose(got, expected):
+    if (
+        isinstance(raw_expected, np.ndarray)
+        and raw_expected.dtype.kind in "iu"
+        and isinstance(raw_got, np.ndarray)
+        and raw_got.dtype.kind == "f"
+        and np.allclose(got, expected)
+    ):
         return f"{name} holds floats where whole numbers (class labels) are expected", False
     if expected.size and np.allclose(got, 0) and not np.allclose(expected, 0):
         return f"{name} is all zeros", False
@@ -125,8 +145,10 @@ def _numbers(name, got, expected, inputs, quantities, reveal, raw_got, raw_expec
         return f"{name} is {words}", False
     for total in (100.0, 1.0):
         if np.allclose(got, total - expected, rtol=RTOL, atol=ATOL) and not np.allclose(expected, total / 2):
-            return (f"{name} is {total:g} minus the expected value: the complement (an error rate where the "
-                    "accuracy belongs?)"), False
+            return (
+                f"{name} is {total:g} minus the expected value: the complement (an error rate where the "
+                "accuracy belongs?)"
+            ), False
     change = _change(name, got, expected, inputs, quantities)
     if change:
         return change, False
@@ -149,14 +171,19 @@ def _numbers(name, got, expected, inputs, quantities, reveal, raw_got, raw_expec
         return f"{name}: {located}", False
     scale = np.abs(expected).max() if expected.size else 0
     if scale and np.all(np.abs(got - expected) <= 1e-2 * scale):
-        return (f"{name} is close to the expected values but not equal (within 1% of their size): a small "
-                "constant or term is off (an epsilon, a beta, a forgotten correction?)"), False
+        return (
+            f"{name} is close to the expected values but not equal (within 1% of their size): a small "
+            "constant or term is off (an epsilon, a beta, a forgotten correction?)"
+        ), False
     if expected.ndim == 0:
         shown = f" (got {float(got):.6g}, expected {float(expected):.6g})" if reveal else ""
         return f"{name} is not the expected value{shown}", True
     worst = np.unravel_index(np.argmax(np.abs(got - expected)), expected.shape)
-    shown = (f", e.g. at index {tuple(int(i) for i in worst)}: got {got[worst]:.6g}, expected {expected[worst]:.6g}"
-             if reveal else "")
+    shown = (
+        f", e.g. at index {tuple(int(i) for i in worst)}: got {got[worst]:.6g}, expected {expected[worst]:.6g}"
+        if reveal
+        else ""
+    )
     return f"{name} differs from the expected values{shown}", True
 
 
@@ -175,10 +202,16 @@ def _change(name, got, expected, inputs, quantities) -> str | None:
             words = (_factor_words(k, quantities) or f"{k:.4g} times the expected value").replace("value", "step")
             return f"{name} moved from the {arg} passed in by {words}"
         for other, direction in inputs.items():
-            if other != arg and isinstance(direction, np.ndarray) and direction.shape == got.shape \
-                    and _proportional(step, direction) is not None:
-                return (f"{name} moved from the {arg} passed in by a multiple of {other}, not by the expected "
-                        "step (a term of the update is left out or is the wrong one)")
+            if (
+                other != arg
+                and isinstance(direction, np.ndarray)
+                and direction.shape == got.shape
+                and _proportional(step, direction) is not None
+            ):
+                return (
+                    f"{name} moved from the {arg} passed in by a multiple of {other}, not by the expected "
+                    "step (a term of the update is left out or is the wrong one)"
+                )
     return None
 
 
@@ -205,10 +238,14 @@ def _series(name, got: list, expected: list, iterations) -> str | None:
     first = wrong[0]
     at = f" (iteration {iterations[first]})" if iterations is not None and first < len(iterations) else ""
     if first == 0:
-        return (f"{name} is wrong from its first record on{at}, before any update: what is recorded is not computed "
-                "as expected")
-    return (f"{name} is right for its first {first} record(s), then wrong from record {first}{at}: what is recorded "
-            "is right, the updates between records are not")
+        return (
+            f"{name} is wrong from its first record on{at}, before any update: what is recorded is not computed "
+            "as expected"
+        )
+    return (
+        f"{name} is right for its first {first} record(s), then wrong from record {first}{at}: what is recorded "
+        "is right, the updates between records are not"
+    )
 
 
 def diagnose_value(name: str, got, expected, *, inputs: dict, quantities: dict, reveal: bool) -> tuple[str, bool]:
@@ -306,13 +343,16 @@ def _parts(label, names, got, expected, inputs, quantities, reveal, _unused=None
     if generic and right:
         wrong = [names[i] for i in range(len(names)) if not rights[i]]
         verb = "is" if len(wrong) == 1 else "are"
-        return (f"{', '.join(wrong)} {verb} wrong while {', '.join(right)} {'is' if len(right) == 1 else 'are'} "
-                f"right: look at what computes {' and '.join(wrong)} alone"), False
+        return (
+            f"{', '.join(wrong)} {verb} wrong while {', '.join(right)} {'is' if len(right) == 1 else 'are'} "
+            f"right: look at what computes {' and '.join(wrong)} alone"
+        ), False
     return message, generic
 
 
-def diagnose(label: str, parts: tuple[str, ...], got, expected, *, inputs: dict, quantities: dict, reveal: bool,
-             order=None) -> tuple[str, bool]:
+def diagnose(
+    label: str, parts: tuple[str, ...], got, expected, *, inputs: dict, quantities: dict, reveal: bool, order=None
+) -> tuple[str, bool]:
     """Why the result ``got`` of a call is not ``expected``; ``parts`` names the items of a tuple result and
     ``order`` lists them in the order they are computed (the first wrong one is the one to look at)."""
     if isinstance(expected, tuple) and len(parts) == len(expected) > 1:
@@ -320,8 +360,12 @@ def diagnose(label: str, parts: tuple[str, ...], got, expected, *, inputs: dict,
             return f"{label} returns {_what(got)}, expected {len(parts)} things: {', '.join(parts)}", False
         if len(got) != len(expected):
             return f"{label} returns {len(got)} things, expected {len(parts)}: {', '.join(parts)}", False
-        swapped = [(i, j) for i in range(len(parts)) for j in range(i + 1, len(parts))
-                   if close(got[i], expected[j]) and close(got[j], expected[i]) and not close(got[i], expected[i])]
+        swapped = [
+            (i, j)
+            for i in range(len(parts))
+            for j in range(i + 1, len(parts))
+            if close(got[i], expected[j]) and close(got[j], expected[i]) and not close(got[i], expected[i])
+        ]
         if swapped:
             i, j = swapped[0]
             return f"{parts[i]} and {parts[j]} are swapped", False

@@ -15,9 +15,9 @@ import copy
 import io
 import os
 import sys
+from collections.abc import Callable
 from contextlib import redirect_stdout
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -74,6 +74,7 @@ def arguments(exercise: exercises.Exercise, call: dict) -> tuple[list, dict]:
 def named_inputs(exercise: exercises.Exercise, case: dict, index: int = 0) -> dict:
     """The arguments of a case's call by parameter name (for messages)."""
     args, kwargs = arguments(exercise, case["calls"][index])
+    # a call may leave trailing parameters to their defaults: fewer args than params
     return {**dict(zip(exercise.params, args, strict=False)), **kwargs}
 
 
@@ -121,8 +122,10 @@ def run_case(fn, exercise: exercises.Exercise, case: dict, watch: bool = True) -
             except Exception as error:  # the student's function failed: judged below, with its message
                 outcome.raised = (type(error).__name__, str(error).splitlines()[0] if str(error) else "")
         if seen.seen:
-            outcome.raised = ("Delegation", f"it calls the course's working copy of {exercise.name} instead of "
-                                            "computing the result itself")
+            outcome.raised = (
+                "Delegation",
+                f"it calls the course's working copy of {exercise.name} instead of computing the result itself",
+            )
         outcome.printed = printed.getvalue()
         names = exercise.params
         for i, (old, new) in enumerate(zip(before[0], args, strict=True)):
@@ -147,9 +150,11 @@ def _ask(hook, *args) -> str | None:
 
 
 #: What a hidden case says of an exception the course's own code raises (the message itself stays unsaid).
-_HIDDEN_KINDS = {"Delegation": "it called the course's copy of the exercise itself",
-                 "NotWrittenYet": "it called an exercise that is not written yet",
-                 "GradingSandbox": "it tried something the grading sandbox refuses"}
+_HIDDEN_KINDS = {
+    "Delegation": "it called the course's copy of the exercise itself",
+    "NotWrittenYet": "it called an exercise that is not written yet",
+    "GradingSandbox": "it tried something the grading sandbox refuses",
+}
 
 
 def _raised_message(exercise, case, outcome, hooks, reveal: bool = True) -> str:
@@ -182,13 +187,18 @@ def _sibling(case: dict, outcomes, others) -> str | None:
         argument, was, now = relation["argument"], relation["was"], relation["now"]
         if not this_is_the_variant:
             was, now = now, was
-        if all(o.raised is None for o in mine) and all(close(a.returned, b.returned)
-                                                         for a, b in zip(outcomes, mine, strict=True)):
-            return (f"it gives the same result for {argument} = {now} as for {argument} = {was}: it ignores its "
-                    f"argument {argument} (a value written into the code?)")
+        if all(o.raised is None for o in mine) and all(
+            close(a.returned, b.returned) for a, b in zip(outcomes, mine, strict=True)
+        ):
+            return (
+                f"it gives the same result for {argument} = {now} as for {argument} = {was}: it ignores its "
+                f"argument {argument} (a value written into the code?)"
+            )
         if this_is_the_variant and others.passed[index]:
-            return (f"it is right for {argument} = {was} and wrong for {argument} = {now}: the part of the result "
-                    f"that {argument} enters is off")
+            return (
+                f"it is right for {argument} = {was} and wrong for {argument} = {now}: the part of the result "
+                f"that {argument} enters is off"
+            )
     return None
 
 
@@ -200,15 +210,23 @@ class _Outcomes(list):
         self.cases, self.passed = list(cases), [None] * len(outcomes)
 
 
-def judge_case(exercise: exercises.Exercise, case: dict, outcomes: list[Outcome], hooks: Hooks = NO_HOOKS,
-               reveal: bool = True, earlier: list | None = None) -> tuple[str, bool] | None:
+def judge_case(
+    exercise: exercises.Exercise,
+    case: dict,
+    outcomes: list[Outcome],
+    hooks: Hooks = NO_HOOKS,
+    reveal: bool = True,
+    earlier: list | None = None,
+) -> tuple[str, bool] | None:
     """None when the outcomes are right, else ``(message, generic)``."""
     for outcome in outcomes:
         if outcome.raised:
             return _raised_message(exercise, case, outcome, hooks, reveal), False
         if outcome.changed:
-            return (f"it changed its argument {', '.join(outcome.changed)} in place: leave the caller's arrays "
-                    "as they are (work on copies, or build new arrays)"), False
+            return (
+                f"it changed its argument {', '.join(outcome.changed)} in place: leave the caller's arrays "
+                "as they are (work on copies, or build new arrays)"
+            ), False
     words = _ask(hooks.before, case, outcomes)
     if words:
         return words, False
@@ -220,8 +238,10 @@ def judge_case(exercise: exercises.Exercise, case: dict, outcomes: list[Outcome]
     if right and printed is not None:
         for o, lines in zip(outcomes, printed, strict=True):
             if len(o.printed.splitlines()) != lines:
-                return (f"it printed {len(o.printed.splitlines())} lines on {case['about']}, expected {lines} (one "
-                        "per record when print_every is given, none when it is None)"), False
+                return (
+                    f"it printed {len(o.printed.splitlines())} lines on {case['about']}, expected {lines} (one "
+                    "per record when print_every is given, none when it is None)"
+                ), False
     if right:
         return None
     for mistake in case.get("mistakes", []):
@@ -235,16 +255,23 @@ def judge_case(exercise: exercises.Exercise, case: dict, outcomes: list[Outcome]
         return words, False
     for index, (outcome, e) in enumerate(zip(outcomes, expected, strict=True)):
         if not close(outcome.returned, e):
-            message, generic = diagnose(exercise.name, exercise.outputs, outcome.returned, e,
-                                        inputs=named_inputs(exercise, case, index),
-                                        quantities=case.get("quantities", {}), reveal=reveal,
-                                        order=exercise.order)
+            message, generic = diagnose(
+                exercise.name,
+                exercise.outputs,
+                outcome.returned,
+                e,
+                inputs=named_inputs(exercise, case, index),
+                quantities=case.get("quantities", {}),
+                reveal=reveal,
+                order=exercise.order,
+            )
             return f"{message} ({case['about']})", generic
     return None
 
 
-def judge(exercise: exercises.Exercise, cases, outcomes, hooks: Hooks = NO_HOOKS,
-          hidden: bool = False) -> tuple[str, bool] | None:
+def judge(
+    exercise: exercises.Exercise, cases, outcomes, hooks: Hooks = NO_HOOKS, hidden: bool = False
+) -> tuple[str, bool] | None:
     """The first failing case's ``(message, generic)``, or None when every case is right. ``outcomes``: one list
     per case (None for a case that was not run)."""
     every = _Outcomes(cases, outcomes)
@@ -309,8 +336,11 @@ def _hidden_check(fn, exercise: exercises.Exercise, hooks: Hooks) -> None:
     cases = exercises.hidden_cases(exercise.name)
     if cases is None:
         if os.environ.get(NBGRADER):
-            print(f"{exercise.name}: the hidden cases are missing in this kernel (grade with fashion-course "
-                  "autograde, which provides them); no points.", file=sys.stderr)
+            print(
+                f"{exercise.name}: the hidden cases are missing in this kernel (grade with fashion-course "
+                "autograde, which provides them); no points.",
+                file=sys.stderr,
+            )
         return None
     if getattr(fn, "stands_in_for_an_open_exercise", False):
         print(f"NOT YET  {exercise.name}: not implemented yet; no points.", file=sys.stderr)

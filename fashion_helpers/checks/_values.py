@@ -44,8 +44,12 @@ def encode(value):
     if isinstance(value, np.ndarray):
         grid = _grid(value)
         if grid:
-            return {"ints": np.rint(value * grid).astype(np.int64).tolist(), "divide": grid,
-                    "dtype": str(value.dtype), "shape": list(value.shape)}
+            return {
+                "ints": np.rint(value * grid).astype(np.int64).tolist(),
+                "divide": grid,
+                "dtype": str(value.dtype),
+                "shape": list(value.shape),
+            }
         return {"array": _nested(value.tolist()), "dtype": str(value.dtype), "shape": list(value.shape)}
     if isinstance(value, np.generic):
         return encode(value.item())
@@ -136,8 +140,11 @@ def close(got, expected) -> bool:
     """Whether ``got`` equals ``expected`` within the course's tolerance, part by part (arrays, numbers, strings,
     None, tuples and lists alike, dicts key by key)."""
     if isinstance(expected, (tuple, list)):
-        return (isinstance(got, (tuple, list)) and len(got) == len(expected)
-                and all(close(g, e) for g, e in zip(got, expected, strict=True)))
+        return (
+            isinstance(got, (tuple, list))
+            and len(got) == len(expected)
+            and all(close(g, e) for g, e in zip(got, expected, strict=True))
+        )
     if isinstance(expected, dict):
         return isinstance(got, dict) and set(got) == set(expected) and all(close(got[k], expected[k]) for k in expected)
     if isinstance(expected, np.ndarray) or is_number(expected):
@@ -146,9 +153,13 @@ def close(got, expected) -> bool:
         if is_number(expected) and isinstance(got, (bool, np.bool_)):
             return False
         g, e = as_array(got), as_array(expected)
-        return (g is not None and e is not None and g.shape == e.shape
-                and bool(np.all(np.isfinite(g) == np.isfinite(e)))
-                and bool(np.allclose(g, e, rtol=RTOL, atol=ATOL, equal_nan=True)))
+        return (
+            g is not None
+            and e is not None
+            and g.shape == e.shape
+            and bool(np.all(np.isfinite(g) == np.isfinite(e)))
+            and bool(np.allclose(g, e, rtol=RTOL, atol=ATOL, equal_nan=True))
+        )
     if isinstance(expected, (bool, np.bool_)):
         return isinstance(got, (bool, np.bool_)) and bool(got) == bool(expected)
     return type(got) is type(expected) and got == expected
@@ -168,12 +179,19 @@ def sketch(value):
     """A short fingerprint of an output: every array of more than 6 numbers becomes its projections on 6 fixed
     random directions (with the scale to compare them at); everything else stays as it is. Two outputs that
     differ anywhere differ in their fingerprints (with probability 1)."""
-    if (isinstance(value, np.ndarray) and value.dtype.kind in "biuf" and value.size > _SKETCH_ROWS
-            and np.all(np.isfinite(value))):
+    if (
+        isinstance(value, np.ndarray)
+        and value.dtype.kind in "biuf"
+        and value.size > _SKETCH_ROWS
+        and np.all(np.isfinite(value))
+    ):
         flat = value.astype(np.float64).ravel()
         P = _projection(flat.size)
-        return {"sketch": [_number(x) for x in (P @ flat).tolist()],
-                "scale": _number(float((np.abs(P) @ np.abs(flat)).max())), "shape": list(value.shape)}
+        return {
+            "sketch": [_number(x) for x in (P @ flat).tolist()],
+            "scale": _number(float((np.abs(P) @ np.abs(flat)).max())),
+            "shape": list(value.shape),
+        }
     if isinstance(value, tuple):
         return {"tuple": [sketch(v) for v in value]}
     if isinstance(value, list):
@@ -195,11 +213,17 @@ def matches(got, fingerprint) -> bool:
         return bool(np.all(difference <= RTOL * fingerprint["scale"] + ATOL))
     if isinstance(fingerprint, dict) and "tuple" in fingerprint:
         parts = fingerprint["tuple"]
-        return (isinstance(got, (tuple, list)) and len(got) == len(parts)
-                and all(matches(g, f) for g, f in zip(got, parts, strict=True)))
+        return (
+            isinstance(got, (tuple, list))
+            and len(got) == len(parts)
+            and all(matches(g, f) for g, f in zip(got, parts, strict=True))
+        )
     if isinstance(fingerprint, list):
-        return (isinstance(got, (tuple, list)) and len(got) == len(fingerprint)
-                and all(matches(g, f) for g, f in zip(got, fingerprint, strict=True)))
+        return (
+            isinstance(got, (tuple, list))
+            and len(got) == len(fingerprint)
+            and all(matches(g, f) for g, f in zip(got, fingerprint, strict=True))
+        )
     if isinstance(fingerprint, dict) and "dict" in fingerprint:
         parts = {decode(k): f for k, f in fingerprint["dict"]}
         return isinstance(got, dict) and set(got) == set(parts) and all(matches(got[k], parts[k]) for k in parts)

@@ -28,13 +28,17 @@ def _init_properties(case, outcomes):
             return f"{name} has shape {value.shape}, expected {shapes[name]}"
     values = np.concatenate([v.ravel() for v in out])
     if values.min() < -0.5 or values.max() >= 0.5:
-        return (f"values range from {values.min():.3f} to {values.max():.3f}, expected [-0.5, 0.5): shift the "
-                "generator's [0, 1) down by a half")
+        return (
+            f"values range from {values.min():.3f} to {values.max():.3f}, expected [-0.5, 0.5): shift the "
+            "generator's [0, 1) down by a half"
+        )
     if values.min() > -0.3:
         return "no value is below -0.3: the values should spread over all of [-0.5, 0.5)"
     if values.std() < 0.2:
-        return (f"the values spread too little (standard deviation {values.std():.3f}, about 0.289 for uniform "
-                "[-0.5, 0.5)): draw every entry from the generator")
+        return (
+            f"the values spread too little (standard deviation {values.std():.3f}, about 0.289 for uniform "
+            "[-0.5, 0.5)): draw every entry from the generator"
+        )
     if len(outcomes) < 3:
         return None
     again, other = outcomes[1].returned, outcomes[2].returned
@@ -67,8 +71,10 @@ def _softmax_columns(case, outcomes):
     got = as_array(outcomes[0].returned)
     if got is None or got.ndim != 2 or not np.all(np.isfinite(got)):
         if case.get("tag") == "hard" and got is not None:
-            return ("it gives NaN or inf for logits like +1000 or -1000: exp overflows (or a whole column "
-                    "underflows to 0); shift each column by its own maximum before exponentiating")
+            return (
+                "it gives NaN or inf for logits like +1000 or -1000: exp overflows (or a whole column "
+                "underflows to 0); shift each column by its own maximum before exponentiating"
+            )
         return None
     if not np.allclose(got.sum(axis=0), 1):
         return "its columns do not sum to 1: divide each column's exponentials by their sum"
@@ -99,16 +105,20 @@ def check_one_hot(fn, *, hidden: bool = False):
 def _loss_without_weights(case, outcome):
     kind, message = outcome.raised
     if kind in ("TypeError", "AttributeError") and len(case["calls"][0]["args"]) == 2:
-        return (f"compute_loss(A2, Y) without weights fails ({kind}: {message}): with lambda_reg = 0 the weights "
-                "may be None, so add the L2 term only when lambda_reg is not 0")
+        return (
+            f"compute_loss(A2, Y) without weights fails ({kind}: {message}): with lambda_reg = 0 the weights "
+            "may be None, so add the L2 term only when lambda_reg is not 0"
+        )
     return None
 
 
 def _loss_finite(case, outcomes):
     got = as_array(outcomes[-1].returned)
     if case.get("tag") == "zero" and got is not None and not np.all(np.isfinite(got)):
-        return ("it is infinite when the true class gets probability exactly 0 (ln 0 is minus infinity): clip the "
-                "probabilities of the true classes from below, at the smallest positive float")
+        return (
+            "it is infinite when the true class gets probability exactly 0 (ln 0 is minus infinity): clip the "
+            "probabilities of the true classes from below, at the smallest positive float"
+        )
     return None
 
 
@@ -121,8 +131,10 @@ def check_compute_loss(fn, *, hidden: bool = False):
 def _shapes_do_not_fit(case, outcome):
     kind, message = outcome.raised
     if kind == "ValueError" and ("matmul" in message or "broadcast" in message):
-        return (f"a product's shapes do not fit ({message}): write down each array's shape, (10, m) for dZ2, "
-                "(hidden, m) for dZ1, and make each product's inner sizes agree")
+        return (
+            f"a product's shapes do not fit ({message}): write down each array's shape, (10, m) for dZ2, "
+            "(hidden, m) for dZ1, and make each product's inner sizes agree"
+        )
     return None
 
 

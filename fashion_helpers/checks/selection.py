@@ -23,7 +23,8 @@ def _confusion_shape(case, outcomes):
 
 
 def check_top_confusions(fn, *, hidden: bool = False):
-    """Check ``top_confusions(Y, predictions, k)``: the k most frequent (true, predicted, count), ties in label order."""
+    """Check ``top_confusions(Y, predictions, k)``: the k most frequent (true, predicted, count), ties in label
+    order."""
     return self_check(fn, "top_confusions", HOOKS.get("top_confusions", NO_HOOKS), hidden=hidden)
 
 

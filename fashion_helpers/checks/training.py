@@ -61,7 +61,8 @@ def _glorot_properties(case, outcomes):
 
 
 def check_he_init(fn, *, hidden: bool = False):
-    """Check ``he_init(rng, input_size, hidden_neurons, output_size)``: normal weights, sd sqrt(2 / fan_in), zero biases."""
+    """Check ``he_init(rng, input_size, hidden_neurons, output_size)``: normal weights, sd sqrt(2 / fan_in), zero
+    biases."""
     return self_check(fn, "he_init", HOOKS.get("he_init", NO_HOOKS), hidden=hidden)
 
 

@@ -40,20 +40,71 @@ from ..checks import _framework
 from ..checks._values import encode
 
 #: Audit events refused outright, whatever their arguments.
-_REFUSED = ("socket.", "subprocess.", "os.system", "os.exec", "os.spawn", "os.posix_spawn", "os.fork",
-            "os.forkpty", "os.kill", "os.killpg", "ctypes.", "pty.", "sys.setprofile", "sys.settrace", "mmap.",
-            "webbrowser.", "urllib.", "http.", "ftplib.", "smtplib.", "telnetlib.", "resource.setrlimit",
-            "resource.prlimit", "os.setuid", "os.chroot", "signal.")
+_REFUSED = (
+    "socket.",
+    "subprocess.",
+    "os.system",
+    "os.exec",
+    "os.spawn",
+    "os.posix_spawn",
+    "os.fork",
+    "os.forkpty",
+    "os.kill",
+    "os.killpg",
+    "ctypes.",
+    "pty.",
+    "sys.setprofile",
+    "sys.settrace",
+    "mmap.",
+    "webbrowser.",
+    "urllib.",
+    "http.",
+    "ftplib.",
+    "smtplib.",
+    "telnetlib.",
+    "resource.setrlimit",
+    "resource.prlimit",
+    "os.setuid",
+    "os.chroot",
+    "signal.",
+)
 #: Modules whose import is refused (what they do is refused anyway, by the events above and the folders).
 _REFUSED_MODULES = {"pty", "answer_key", "_posixsubprocess"}
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 #: Audit events with paths, and which of their arguments are paths.
-_PATH_EVENTS = {"open": (0,), "os.listdir": (0,), "os.scandir": (0,), "os.remove": (0,), "os.rename": (0, 1),
-                "os.mkdir": (0,), "os.rmdir": (0,), "os.chmod": (0,), "os.chown": (0,), "os.symlink": (0, 1),
-                "os.link": (0, 1), "os.truncate": (0,), "os.utime": (0,), "glob.glob": (0,), "os.chdir": (0,),
-                "shutil.copyfile": (0, 1), "shutil.make_archive": (0,)}
-_WRITE_EVENTS = {"os.remove", "os.rename", "os.mkdir", "os.rmdir", "os.chmod", "os.chown", "os.symlink",
-                 "os.link", "os.truncate", "os.utime", "shutil.copyfile", "shutil.rmtree"}
+_PATH_EVENTS = {
+    "open": (0,),
+    "os.listdir": (0,),
+    "os.scandir": (0,),
+    "os.remove": (0,),
+    "os.rename": (0, 1),
+    "os.mkdir": (0,),
+    "os.rmdir": (0,),
+    "os.chmod": (0,),
+    "os.chown": (0,),
+    "os.symlink": (0, 1),
+    "os.link": (0, 1),
+    "os.truncate": (0,),
+    "os.utime": (0,),
+    "glob.glob": (0,),
+    "os.chdir": (0,),
+    "shutil.copyfile": (0, 1),
+    "shutil.make_archive": (0,),
+}
+_WRITE_EVENTS = {
+    "os.remove",
+    "os.rename",
+    "os.mkdir",
+    "os.rmdir",
+    "os.chmod",
+    "os.chown",
+    "os.symlink",
+    "os.link",
+    "os.truncate",
+    "os.utime",
+    "shutil.copyfile",
+    "shutil.rmtree",
+}
 
 
 class GradingSandbox(PermissionError):
@@ -76,8 +127,11 @@ def _guard(readable: list[str], scratch: str):
             raise GradingSandbox(f"grading sandbox: {event} is not allowed while your function is graded")
         if event in _PATH_EVENTS:
             mode, flags = (args[1], args[2]) if event == "open" and len(args) > 2 else (None, 0)
-            writing = (event in _WRITE_EVENTS or (isinstance(mode, str) and any(c in mode for c in "wax+"))
-                       or (isinstance(flags, int) and flags & _WRITE_FLAGS))
+            writing = (
+                event in _WRITE_EVENTS
+                or (isinstance(mode, str) and any(c in mode for c in "wax+"))
+                or (isinstance(flags, int) and flags & _WRITE_FLAGS)
+            )
             for index in _PATH_EVENTS[event]:
                 target = args[index] if index < len(args) else None
                 if target is None or (isinstance(target, int) and event == "open"):
@@ -86,8 +140,10 @@ def _guard(readable: list[str], scratch: str):
                 if writing and not inside(target, [scratch]):
                     raise GradingSandbox(f"grading sandbox: writing {target} is not allowed (only the scratch folder)")
                 if not inside(target, readable + [scratch]):
-                    raise GradingSandbox(f"grading sandbox: reading {target} is not allowed: your function is graded "
-                                         "with nothing but its own cell")
+                    raise GradingSandbox(
+                        f"grading sandbox: reading {target} is not allowed: your function is graded "
+                        "with nothing but its own cell"
+                    )
 
     return hook
 
@@ -111,6 +167,7 @@ def _silence() -> None:
 def _provide(functions: dict) -> None:
     """``yours.use`` in this process: the earlier exercises given to it, and for anything else (the exercise itself
     included) a function that stops with what is missing."""
+
     def load():
         module = types.ModuleType("my_functions")
         module.__dict__.update({n: functions.get(n) or yours.stand_in(n) for n in exercises.names()})
@@ -123,6 +180,7 @@ def _provide(functions: dict) -> None:
 def _disarm() -> None:
     """What starts a process without an audit event (subprocess imported it before the fork, so no import event
     either) is replaced by a function that refuses."""
+
     def refused(*args, **kwargs):
         raise GradingSandbox("grading sandbox: starting a process is not allowed while your function is graded")
 
@@ -155,8 +213,12 @@ def run(job: dict) -> dict:
         results = []
         for case in cases:
             outcomes = _framework.run_case(fn, exercise, case, watch=False)
-            results.append([{"returned": encode(o.returned), "raised": o.raised, "changed": o.changed,
-                             "printed": o.printed} for o in outcomes])
+            results.append(
+                [
+                    {"returned": encode(o.returned), "raised": o.raised, "changed": o.changed, "printed": o.printed}
+                    for o in outcomes
+                ]
+            )
         return {"outcomes": results}
     except NotImplementedError:
         return {"open": True}
@@ -239,8 +301,10 @@ def serve_one(job: dict) -> dict:
         except ValueError:
             return {"error": "its answer came back garbled"}
     if os.WIFSIGNALED(status):
-        return {"error": f"the grading process was stopped by signal {os.WTERMSIG(status)} (too much memory or CPU "
-                         "time: an endless loop, or a huge array?)"}
+        return {
+            "error": f"the grading process was stopped by signal {os.WTERMSIG(status)} (too much memory or CPU "
+            "time: an endless loop, or a huge array?)"
+        }
     return {"error": "the grading process ended without an answer (too much memory?)"}
 
 

@@ -37,9 +37,13 @@ def _annotate(folder: Path, verdicts: list[verify.Verdict]) -> None:
             if verdict is None or cell.cell_type != "code":
                 continue
             full = verdict.points == verdict.max_points
-            cell.outputs.append(nbformat.v4.new_output(
-                "stream", name="stdout" if full else "stderr",
-                text=f"{GRADER_LINE}: {verdict.points:g} of {verdict.max_points:g}: {verdict.message}\n"))
+            cell.outputs.append(
+                nbformat.v4.new_output(
+                    "stream",
+                    name="stdout" if full else "stderr",
+                    text=f"{GRADER_LINE}: {verdict.points:g} of {verdict.max_points:g}: {verdict.message}\n",
+                )
+            )
         nbformat.write(nb, str(path))
 
 
@@ -80,17 +84,36 @@ def autograde(course: Path, student: str, assignment: str = ASSIGNMENT, feedback
     record.parent.mkdir(parents=True, exist_ok=True)
     record.unlink(missing_ok=True)
     try:
-        nbgrader(course, "autograde", assignment, "--student", student, "--force",
-                 log=course / GRADING / f"autograde-{student}-{assignment}.log",
-                 env={"FASHION_MY_FUNCTIONS": str(record)})
+        nbgrader(
+            course,
+            "autograde",
+            assignment,
+            "--student",
+            student,
+            "--force",
+            log=course / GRADING / f"autograde-{student}-{assignment}.log",
+            env={"FASHION_MY_FUNCTIONS": str(record)},
+        )
     finally:
         points = _write_grades(course, student, assignment, verdicts)
     _annotate(course / "autograded" / student / assignment, verdicts)
     if feedback:
-        nbgrader(course, "generate_feedback", assignment, "--student", student, "--force",
-                 log=course / GRADING / f"feedback-{student}-{assignment}.log")
-    result = {"student": student, "assignment": assignment, **points,
-              "max": sum(v.max_points for v in verdicts), "verdicts": verify.as_dicts(verdicts)}
+        nbgrader(
+            course,
+            "generate_feedback",
+            assignment,
+            "--student",
+            student,
+            "--force",
+            log=course / GRADING / f"feedback-{student}-{assignment}.log",
+        )
+    result = {
+        "student": student,
+        "assignment": assignment,
+        **points,
+        "max": sum(v.max_points for v in verdicts),
+        "verdicts": verify.as_dicts(verdicts),
+    }
     out = course / GRADING / "verdicts" / student / f"{assignment}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1) + "\n")

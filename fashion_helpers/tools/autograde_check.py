@@ -36,10 +36,12 @@ SUBMISSIONS = ("solutions", "stubs", "one_bug", "delegates", "rebinds", "tuned")
 
 def fill_in(stubbed: str, body: str) -> str:
     """A released (stubbed) cell with ``body`` written between its markers, indented like them."""
+
     def write(match):
         indent = match.group(1)
         lines = "".join(f"{indent}{line}\n" if line else "\n" for line in body.splitlines())
         return f"{indent}{BEGIN}\n{lines}{indent}{END}"
+
     return _BLOCK.sub(write, stubbed, count=1)
 
 
@@ -102,8 +104,9 @@ def result(course: Path, student: str, graded: dict) -> dict:
         grades = [(nb.name, g) for nb in submission.notebooks for g in nb.grades]
         auto = [(name, g) for name, g in grades if not g.name.startswith("answer_")]
         lost = sorted(f"{name}/{g.name}" for name, g in auto if g.score < g.max_score)
-        to_grade = sorted(f"{name}/{g.name}" for name, g in grades if g.name.startswith("answer_")
-                          and g.needs_manual_grade)
+        to_grade = sorted(
+            f"{name}/{g.name}" for name, g in grades if g.name.startswith("answer_") and g.needs_manual_grade
+        )
         total, maximum = sum(g.score for _, g in auto), sum(g.max_score for _, g in auto)
     crashed, used = [], {}
     for path in sorted((course / "autograded" / student / ASSIGNMENT).glob("*.ipynb")):
@@ -115,26 +118,42 @@ def result(course: Path, student: str, graded: dict) -> dict:
                 if o.output_type == "stream":
                     used.setdefault(path.stem, set()).update(_ANNOUNCED_LINE.findall(o.text))
     feedback = "".join(p.read_text() for p in sorted((course / "feedback" / student / ASSIGNMENT).glob("*.html")))
-    return {"total": total, "max": maximum, "native": graded["native"], "lost": lost, "crashed": crashed,
-            "to_grade_by_hand": to_grade, "used": {k: sorted(v) for k, v in used.items()},
-            "messages": {v["exercise"]: v["message"] for v in graded["verdicts"]}, "feedback": feedback}
+    return {
+        "total": total,
+        "max": maximum,
+        "native": graded["native"],
+        "lost": lost,
+        "crashed": crashed,
+        "to_grade_by_hand": to_grade,
+        "used": {k: sorted(v) for k, v in used.items()},
+        "messages": {v["exercise"]: v["message"] for v in graded["verdicts"]},
+        "feedback": feedback,
+    }
 
 
-def round_trip(notebooks: list[Path], data_dir: Path, root: Path, parameters: dict[str, dict] | None = None,
-               kinds=SUBMISSIONS, workers: int = 2) -> dict:
+def round_trip(
+    notebooks: list[Path],
+    data_dir: Path,
+    root: Path,
+    parameters: dict[str, dict] | None = None,
+    kinds=SUBMISSIONS,
+    workers: int = 2,
+) -> dict:
     """Write a graded course for ``notebooks``, release it, hand in each kind of submission, autograde them side
     by side (each in its own copy of the course, one gradebook each) and return each one's :func:`result`."""
     try:
         import answer_key
     except ImportError:
-        raise CourseInputError("the round trip's hand-ins come from the answer key: run it from the course "
-                               "repository's root") from None
+        raise CourseInputError(
+            "the round trip's hand-ins come from the answer key: run it from the course repository's root"
+        ) from None
     from . import cases
 
     base = root / "course"
     record = notebooks[0].parent / yours.RECORD_NAME
-    grading.write_course(base, notebooks, data_dir, key=(record, answer_key.REPO / cases.HIDDEN_FILE),
-                         parameters=parameters)
+    grading.write_course(
+        base, notebooks, data_dir, key=(record, answer_key.REPO / cases.HIDDEN_FILE), parameters=parameters
+    )
     grading.nbgrader(base, "generate_assignment", ASSIGNMENT, "--force")
     courses = {}
     for kind in kinds:
@@ -167,14 +186,17 @@ def problems(results: dict, notebooks: list[Path]) -> list[str]:
                 found.append(f"{path.stem} never ran the student's own {', '.join(sorted(own - called))}")
             earlier = asked_for(nbformat.read(str(path), as_version=4)) & set(every)  # of the notebooks graded
             if earlier - called:
-                found.append(f"{path.stem} asked yours.use for {', '.join(sorted(earlier - called))} but never ran "
-                             "the student's")
+                found.append(
+                    f"{path.stem} asked yours.use for {', '.join(sorted(earlier - called))} but never ran the student's"
+                )
     stubs = results.get("stubs")
     if stubs and (stubs["total"] != 0 or stubs["crashed"]):
         found.append(f"the untouched release scored {stubs['total']:g} or crashed ({', '.join(stubs['crashed'])})")
     bug = results.get("one_bug") if submissions.BUG["exercise"] in every else None
-    if bug and (bug["lost"] != [f"{_notebook_of(notebooks, submissions.BUG['exercise'])}/softmax_check"]
-                or submissions.BUG_WORDS not in bug["messages"]["softmax"]):
+    if bug and (
+        bug["lost"] != [f"{_notebook_of(notebooks, submissions.BUG['exercise'])}/softmax_check"]
+        or submissions.BUG_WORDS not in bug["messages"]["softmax"]
+    ):
         found.append(f"the hand-in with one bug lost {bug['lost']}, not exactly softmax named by its mistake")
     for kind, why in (("delegates", None), ("rebinds", None), ("tuned", "not the hidden ones")):
         graded = results.get(kind)
@@ -192,14 +214,22 @@ def asked_for(nb) -> set[str]:
     """The earlier exercises a notebook takes with ``yours.use``: its string arguments, or a tuple of them unpacked
     (``yours.use(*EARLIER)``) that the notebook assigns."""
     trees = [ast.parse(cell.source) for cell in nb.cells if cell.cell_type == "code" and "yours" in cell.source]
-    tuples = {node.targets[0].id: node.value for tree in trees for node in ast.walk(tree)
-              if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
-              and isinstance(node.value, ast.Tuple)}
+    tuples = {
+        node.targets[0].id: node.value
+        for tree in trees
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Tuple)
+    }
     names = set()
     for tree in trees:
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "use"
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "yours"):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "use"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "yours"
+            ):
                 for arg in node.args:
                     if isinstance(arg, ast.Starred) and isinstance(arg.value, ast.Name) and arg.value.id in tuples:
                         arg = tuples[arg.value.id]

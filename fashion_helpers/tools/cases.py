@@ -29,8 +29,10 @@ def _answer_key():
         import answer_key
         from answer_key.specs import SPECS
     except ImportError:
-        raise CourseInputError("the answer key (answer_key/) is not importable: run this from the course "
-                               "repository's root, where the instructor's files are") from None
+        raise CourseInputError(
+            "the answer key (answer_key/) is not importable: run this from the course "
+            "repository's root, where the instructor's files are"
+        ) from None
     return answer_key, SPECS
 
 
@@ -59,8 +61,9 @@ def _argument(fn, call: dict, name: str):
 def record_case(fn, spec, case, siblings) -> dict:
     """One case as written to the file: its calls, and (unless it judges properties only) the reference's outputs
     and those of every catalogued mistake that differs from them on it."""
-    calls = [{"args": [encode(a) for a in c.args], "kwargs": {k: encode(v) for k, v in c.kwargs.items()}}
-             for c in case.calls]
+    calls = [
+        {"args": [encode(a) for a in c.args], "kwargs": {k: encode(v) for k, v in c.kwargs.items()}} for c in case.calls
+    ]
     entry = {"about": case.about, "calls": calls}
     for key in ("tag", "quantities"):
         if getattr(case, key):
@@ -68,8 +71,11 @@ def record_case(fn, spec, case, siblings) -> dict:
     if case.same_as:
         index, argument = case.same_as
         first = siblings[index].calls[0]
-        was = _argument(fn, {"args": [encode(a) for a in first.args],
-                             "kwargs": {k: encode(v) for k, v in first.kwargs.items()}}, argument)
+        was = _argument(
+            fn,
+            {"args": [encode(a) for a in first.args], "kwargs": {k: encode(v) for k, v in first.kwargs.items()}},
+            argument,
+        )
         now = _argument(fn, calls[0], argument)
         entry["same_as"] = {"case": index, "argument": argument, "was": f"{was:g}", "now": f"{now:g}"}
     if not case.exact:
@@ -113,29 +119,44 @@ def build(notebooks: list[Path]) -> tuple[dict, dict]:
         params = list(inspect.signature(fn).parameters)
         text = yours.section(source, name, notebook, order)
         needs = [n for n in order[:position] if n in yours._free_names(text)]
-        visible.append({"name": name, "notebook": notebook, "params": params, "needs": needs,
-                        "outputs": list(spec.outputs), "order": list(spec.order), "passed": spec.passed,
-                        "cases": [record_case(fn, spec, c, spec.visible) for c in spec.visible]})
+        visible.append(
+            {
+                "name": name,
+                "notebook": notebook,
+                "params": params,
+                "needs": needs,
+                "outputs": list(spec.outputs),
+                "order": list(spec.order),
+                "passed": spec.passed,
+                "cases": [record_case(fn, spec, c, spec.visible) for c in spec.visible],
+            }
+        )
         hidden[name] = [record_case(fn, spec, c, spec.hidden) for c in spec.hidden]
-    about = ("Written by `fashion-course cases` (make refresh) from the instructor's solutions and answer_key/: "
-             "do not edit.")
-    return ({"about": about, "exercises": visible},
-            {"about": about + " Instructor-only: never give this file to a student.", "cases": hidden})
+    about = (
+        "Written by `fashion-course cases` (make refresh) from the instructor's solutions and answer_key/: do not edit."
+    )
+    return (
+        {"about": about, "exercises": visible},
+        {"about": about + " Instructor-only: never give this file to a student.", "cases": hidden},
+    )
 
 
 def dumps(content: dict) -> str:
     """The file's text: one line per case, so a change of the cases reads as a change of lines."""
+
     def value(v, indent):
         pad = " " * indent
-        if isinstance(v, dict) and ("calls" in v or "about" not in v and not any(isinstance(x, (dict, list))
-                                                                                  for x in v.values())):
+        if isinstance(v, dict) and (
+            "calls" in v or "about" not in v and not any(isinstance(x, (dict, list)) for x in v.values())
+        ):
             return json.dumps(v, separators=(",", ":"), allow_nan=False)
         if isinstance(v, dict):
-            items = [f'{pad} {json.dumps(k)}: {value(x, indent + 1)}' for k, x in v.items()]
+            items = [f"{pad} {json.dumps(k)}: {value(x, indent + 1)}" for k, x in v.items()]
             return "{\n" + ",\n".join(items) + f"\n{pad}}}"
         if isinstance(v, list) and v and isinstance(v[0], dict):
             return "[\n" + ",\n".join(f"{pad} {value(x, indent + 1)}" for x in v) + f"\n{pad}]"
         return json.dumps(v, separators=(",", ":"), allow_nan=False)
+
     return value(content, 0) + "\n"
 
 

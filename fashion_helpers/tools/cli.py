@@ -85,8 +85,9 @@ def file_values_for(declared: dict, params_file: str | None, overrides: list[str
     from .parameters import SPEC
 
     used = set().union(*declared.values()) if declared else set()
-    values = {name: value for name, value in collect_values(params_file, []).items()
-              if name in used or name not in SPEC}
+    values = {
+        name: value for name, value in collect_values(params_file, []).items() if name in used or name not in SPEC
+    }
     values.update(collect_values(None, overrides))
     return values
 
@@ -116,8 +117,11 @@ def cmd_run(args) -> int:
     out = Path(args.out) if args.out else _default_out("run")
     if out.exists() and any(out.iterdir()):
         raise CourseInputError(f"{out} already holds results: choose another --out or remove it first")
-    print(f"Running {len(declared)} notebook(s) into {out}/ "
-          f"with {', '.join(f'{k}={v}' for k, v in values.items()) or 'the defaults'}", flush=True)
+    print(
+        f"Running {len(declared)} notebook(s) into {out}/ "
+        f"with {', '.join(f'{k}={v}' for k, v in values.items()) or 'the defaults'}",
+        flush=True,
+    )
     results = run_series(out, values, declared, workers=args.jobs, progress=not args.quiet)
     if out.parent.name == "runs":
         _link_latest(out)
@@ -125,8 +129,10 @@ def cmd_run(args) -> int:
     print((out / "summary.md").read_text(), end="")
     failed = [r for r in results if r["status"] != "ok"]
     latest = " (also runs/latest)" if (out.parent / "latest").is_symlink() and out.parent.name == "runs" else ""
-    print(f"\nResults: {out}/{latest}: executed notebooks, *.metrics.json, summary.csv, summary.md, "
-          "parameters.json (what you set), kernels.log (the kernels' own start-up messages)")
+    print(
+        f"\nResults: {out}/{latest}: executed notebooks, *.metrics.json, summary.csv, summary.md, "
+        "parameters.json (what you set), kernels.log (the kernels' own start-up messages)"
+    )
     for r in failed:
         print(f"FAILED {r['notebook']}: {r['error']} (see {out / (r['notebook'] + '.ipynb')})", file=sys.stderr)
     if failed:
@@ -145,8 +151,10 @@ def cmd_sweep(args) -> int:
     seeds = parse_seeds(args.seeds)
     fixed = collect_values(args.params, args.p)
     out = Path(args.out) if args.out else _default_out("sweep")
-    print(f"Sweeping {notebook.stem}: {' x '.join(f'{k} {v}' for k, v in grid.items())} x seeds {seeds} into {out}/",
-          flush=True)
+    print(
+        f"Sweeping {notebook.stem}: {' x '.join(f'{k} {v}' for k, v in grid.items())} x seeds {seeds} into {out}/",
+        flush=True,
+    )
     table = run_sweep(notebook, grid, seeds, fixed, out, workers=args.jobs, progress=not args.quiet)
     print()
     print((out / "sweep.md").read_text(), end="")
@@ -176,13 +184,16 @@ def cmd_student(args) -> int:
     if out.exists():
         extra = sorted(p.name for p in out.iterdir() if p.name not in ("notebooks", "data"))
         if extra:
-            raise CourseInputError(f"{out} holds more than a student edition ({', '.join(extra)}): choose another "
-                                   "--out or remove it first")
+            raise CourseInputError(
+                f"{out} holds more than a student edition ({', '.join(extra)}): choose another --out or remove it first"
+            )
         for part in ("notebooks", "data"):
             shutil.rmtree(out / part, ignore_errors=True)
     written = write_student_edition(notebooks, out)
-    print(f"Self-study edition, released by nbgrader: {len(written)} notebooks in {out}/notebooks/ (solutions "
-          f"stubbed, outputs cleared, the course's working copies beside them) and the course data in {out}/data/")
+    print(
+        f"Self-study edition, released by nbgrader: {len(written)} notebooks in {out}/notebooks/ (solutions "
+        f"stubbed, outputs cleared, the course's working copies beside them) and the course data in {out}/data/"
+    )
     return 0
 
 
@@ -193,10 +204,18 @@ def cmd_course(args) -> int:
     out = Path(args.out)
     if out.exists() and any(out.iterdir()):
         raise CourseInputError(f"{out} already holds files: choose another --out or remove it first")
-    assignments = write_graded_course(list_notebooks(directory=args.notebooks), out, per_notebook=args.per_notebook,
-                                      earlier_copies=args.earlier_copies, release=args.release)
-    print(f"Graded course in {out}/: {len(assignments)} assignment(s) in source/ ({', '.join(a.name for a in assignments)})"
-          f"; instructor-only key in {out}/grading/" + ("; released to release/" if args.release else ""))
+    assignments = write_graded_course(
+        list_notebooks(directory=args.notebooks),
+        out,
+        per_notebook=args.per_notebook,
+        earlier_copies=args.earlier_copies,
+        release=args.release,
+    )
+    print(
+        f"Graded course in {out}/: {len(assignments)} assignment(s) in source/ "
+        f"({', '.join(a.name for a in assignments)})"
+        f"; instructor-only key in {out}/grading/" + ("; released to release/" if args.release else "")
+    )
     print(f"Grade a hand-in with: fashion-course autograde --course {out} --student NAME")
     return 0
 
@@ -210,8 +229,10 @@ def cmd_autograde(args) -> int:
     outcome = autograde(course, args.student, args.assignment)
     for v in outcome["verdicts"]:
         print(f"{v['notebook']}/{v['exercise']:20s} {v['points']:g} / {v['max_points']:g}  {v['message']}")
-    print(f"{args.student}: {outcome['graded']:g} of {outcome['max']:g} points (the notebook's own test cells "
-          f"claimed {outcome['native']:g}); feedback in {course}/feedback/{args.student}/{args.assignment}/")
+    print(
+        f"{args.student}: {outcome['graded']:g} of {outcome['max']:g} points (the notebook's own test cells "
+        f"claimed {outcome['native']:g}); feedback in {course}/feedback/{args.student}/{args.assignment}/"
+    )
     return 0
 
 
@@ -244,14 +265,25 @@ def cmd_autograde_check(args) -> int:
     out = Path(args.out) if args.out else _default_out("autograde")
     if out.exists() and any(out.iterdir()):
         raise CourseInputError(f"{out} already holds results: choose another --out or remove it first")
-    print(f"nbgrader round trip in {out}/: a graded course of {len(notebooks)} notebook(s), six hand-ins, "
-          "autograded two at a time, graded by the isolated grader (a few minutes)", flush=True)
+    print(
+        f"nbgrader round trip in {out}/: a graded course of {len(notebooks)} notebook(s), six hand-ins, "
+        "autograded two at a time, graded by the isolated grader (a few minutes)",
+        flush=True,
+    )
     results = round_trip(notebooks, notebooks[0].parent.parent / "data", out, parameters, workers=args.jobs)
-    expected = {"solutions": "full points", "stubs": "0, no crash", "one_bug": "softmax lost",
-                "delegates": "0", "rebinds": "0", "tuned": "0, hidden cases lost"}
+    expected = {
+        "solutions": "full points",
+        "stubs": "0, no crash",
+        "one_bug": "softmax lost",
+        "delegates": "0",
+        "rebinds": "0",
+        "tuned": "0, hidden cases lost",
+    }
     for kind, r in results.items():
-        print(f"{kind:10s} {r['total']:g} / {r['max']:g} points (the kernel's test cells claimed {r['native']:g}); "
-              f"lost: {len(r['lost'])}; {_stopped(r['crashed'])}  (expected: {expected[kind]})")
+        print(
+            f"{kind:10s} {r['total']:g} / {r['max']:g} points (the kernel's test cells claimed {r['native']:g}); "
+            f"lost: {len(r['lost'])}; {_stopped(r['crashed'])}  (expected: {expected[kind]})"
+        )
     ran = {nb: ", ".join(names) for nb, names in results["solutions"]["used"].items()}
     for notebook, names in ran.items():
         print(f"  solutions, {notebook} ran the student's: {names}")
@@ -268,11 +300,17 @@ def cmd_html(args) -> int:
 
     source = Path(args.source) if args.source else None
     notebooks = list_notebooks(directory=source or args.notebooks)
-    note = (f"The notebooks in teaching order, as executed in {source}." if source
-            else "The notebooks in teaching order, with the outputs of their last refresh.")
+    note = (
+        f"The notebooks in teaching order, as executed in {source}."
+        if source
+        else "The notebooks in teaching order, with the outputs of their last refresh."
+    )
     written = write_html_edition(notebooks, Path(args.out), note)
-    maths = ("MathJax bundled in mathjax/, so the formulas render offline" if (Path(args.out) / "mathjax").is_dir()
-             else "MathJax from its CDN (pip install jupyter-server-mathjax to bundle it for offline reading)")
+    maths = (
+        "MathJax bundled in mathjax/, so the formulas render offline"
+        if (Path(args.out) / "mathjax").is_dir()
+        else "MathJax from its CDN (pip install jupyter-server-mathjax to bundle it for offline reading)"
+    )
     print(f"HTML edition: {len(written) - 1} pages and {written[0]}; {maths}")
     return 0
 
@@ -303,8 +341,13 @@ def build_parser() -> argparse.ArgumentParser:
     jobs = max(1, min(2, os.cpu_count() or 1))
 
     def notebooks_option(p):
-        p.add_argument("--notebooks", type=Path, default=None, metavar="DIR",
-                       help="folder of the series NN_*.ipynb (default: ./notebooks)")
+        p.add_argument(
+            "--notebooks",
+            type=Path,
+            default=None,
+            metavar="DIR",
+            help="folder of the series NN_*.ipynb (default: ./notebooks)",
+        )
 
     def common(p, with_params=True):
         notebooks_option(p)
@@ -312,8 +355,15 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--quiet", action="store_true", help="no progress bar")
         if with_params:
             p.add_argument("--params", metavar="FILE.yaml", help="parameter values from a YAML file")
-            p.add_argument("-p", "--parameter", dest="p", action="append", default=[], metavar="NAME=VALUE",
-                           help="override one parameter (also: -p NAME VALUE)")
+            p.add_argument(
+                "-p",
+                "--parameter",
+                dest="p",
+                action="append",
+                default=[],
+                metavar="NAME=VALUE",
+                help="override one parameter (also: -p NAME VALUE)",
+            )
 
     p = sub.add_parser("run", help="run the series (or some notebooks) with papermill")
     p.add_argument("selection", nargs="*", metavar="NOTEBOOK", help="numbers or names, e.g. 05 07 (default: all)")
@@ -342,8 +392,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("course", help="write a graded nbgrader course directory (no answer key in what students get)")
     p.add_argument("--out", required=True, help="the course directory to write")
     p.add_argument("--per-notebook", action="store_true", help="one assignment per notebook (weekly releases)")
-    p.add_argument("--earlier-copies", action="store_true",
-                   help="with --per-notebook: each assignment carries the working copies of the earlier notebooks")
+    p.add_argument(
+        "--earlier-copies",
+        action="store_true",
+        help="with --per-notebook: each assignment carries the working copies of the earlier notebooks",
+    )
     p.add_argument("--release", action="store_true", help="also run nbgrader generate_assignment for each")
     notebooks_option(p)
     p.set_defaults(func=cmd_course)
@@ -364,8 +417,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=jobs, help=f"hand-ins autograded side by side (default {jobs})")
     notebooks_option(p)
     p.add_argument("--params", metavar="FILE.yaml", help="parameter values for the graded runs (e.g. the quick ones)")
-    p.add_argument("-p", "--parameter", dest="p", action="append", default=[], metavar="NAME=VALUE",
-                   help="override one parameter (also: -p NAME VALUE)")
+    p.add_argument(
+        "-p",
+        "--parameter",
+        dest="p",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override one parameter (also: -p NAME VALUE)",
+    )
     p.set_defaults(func=cmd_autograde_check)
 
     p = sub.add_parser("html", help="write the HTML edition with an index page")
@@ -393,8 +453,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     missing = [name for name in TOOL_MODULES if not _importable(name)]
     if missing:
-        print(f"error: fashion-course needs the course tooling ({', '.join(missing)} missing): "
-              "pip install 'fashion-helpers[tools]'", file=sys.stderr)
+        print(
+            f"error: fashion-course needs the course tooling ({', '.join(missing)} missing): "
+            "pip install 'fashion-helpers[tools]'",
+            file=sys.stderr,
+        )
         return 2
     try:
         args = build_parser().parse_args(_normalise_p(argv))

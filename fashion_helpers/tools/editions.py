@@ -30,8 +30,10 @@ from . import grading
 def _data_dir(notebooks: list[Path], data_dir: Path | None) -> Path:
     data_dir = data_dir or notebooks[0].parent.parent / "data"
     if not data_dir.is_dir():
-        raise CourseInputError(f"no data folder at {data_dir}: an edition copies the course data from the data/ "
-                               "folder beside the notebooks' folder")
+        raise CourseInputError(
+            f"no data folder at {data_dir}: an edition copies the course data from the data/ "
+            "folder beside the notebooks' folder"
+        )
     return data_dir
 
 
@@ -55,8 +57,15 @@ def write_student_edition(notebooks: list[Path], out: Path, data_dir: Path | Non
         return grading.release(notebooks, data_dir, out, Path(work), _record(notebooks))
 
 
-def write_graded_course(notebooks: list[Path], out: Path, *, per_notebook: bool = False, earlier_copies: bool = False,
-                        release: bool = False, data_dir: Path | None = None) -> list[Path]:
+def write_graded_course(
+    notebooks: list[Path],
+    out: Path,
+    *,
+    per_notebook: bool = False,
+    earlier_copies: bool = False,
+    release: bool = False,
+    data_dir: Path | None = None,
+) -> list[Path]:
     """A graded nbgrader course directory at ``out`` (see :func:`grading.write_course`), released when asked;
     returns the assignments' source folders."""
     from . import cases
@@ -64,11 +73,18 @@ def write_graded_course(notebooks: list[Path], out: Path, *, per_notebook: bool 
     try:
         import answer_key
     except ImportError:
-        raise CourseInputError("a graded course needs the hidden cases of the answer key: run this from the "
-                               "course repository's root") from None
+        raise CourseInputError(
+            "a graded course needs the hidden cases of the answer key: run this from the course repository's root"
+        ) from None
     hidden = answer_key.REPO / cases.HIDDEN_FILE
-    sources = grading.write_course(out, notebooks, _data_dir(notebooks, data_dir), key=(_record(notebooks), hidden),
-                                   per_notebook=per_notebook, earlier_copies=earlier_copies)
+    sources = grading.write_course(
+        out,
+        notebooks,
+        _data_dir(notebooks, data_dir),
+        key=(_record(notebooks), hidden),
+        per_notebook=per_notebook,
+        earlier_copies=earlier_copies,
+    )
     if release:
         for source in sources:
             grading.nbgrader(out, "generate_assignment", source.name, "--force")
@@ -118,9 +134,12 @@ def _bundle_mathjax(source: Path, out: Path) -> str:
     return f"mathjax/MathJax.js?config={MATHJAX_CONFIG}"
 
 
-def write_html_edition(notebooks: list[Path], out: Path,
-                       note: str = "The notebooks in teaching order, with the outputs of their last refresh.",
-                       mathjax: Path | None = None) -> list[Path]:
+def write_html_edition(
+    notebooks: list[Path],
+    out: Path,
+    note: str = "The notebooks in teaching order, with the outputs of their last refresh.",
+    mathjax: Path | None = None,
+) -> list[Path]:
     """Render executed notebooks to HTML pages with an ``index.html`` in teaching order; ``note`` heads the list.
 
     mathjax: a MathJax 2.7 folder to bundle into ``out/mathjax`` (default: :func:`local_mathjax`), so the formulas
@@ -133,8 +152,10 @@ def write_html_edition(notebooks: list[Path], out: Path,
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    exporter = HTMLExporter(extra_loaders=[DictLoader({"course_offline.html.j2": _OFFLINE_TEMPLATE})],
-                            template_file="course_offline.html.j2")
+    exporter = HTMLExporter(
+        extra_loaders=[DictLoader({"course_offline.html.j2": _OFFLINE_TEMPLATE})],
+        template_file="course_offline.html.j2",
+    )
     mathjax = mathjax or local_mathjax()
     if mathjax is not None:
         exporter.mathjax_url = _bundle_mathjax(mathjax, out)
@@ -149,7 +170,7 @@ def write_html_edition(notebooks: list[Path], out: Path,
     items = "\n".join(f'    <li><a href="{html.escape(name)}">{html.escape(title)}</a></li>' for name, title in entries)
     index = out / "index.html"
     index.write_text(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8">'
         "<title>A neural network from scratch: Fashion-MNIST</title>\n"
         "<style>body{font-family:sans-serif;max-width:46em;margin:3em auto;line-height:1.5}</style></head>\n"
         "<body>\n  <h1>A neural network from scratch in NumPy, on Fashion-MNIST</h1>\n"

@@ -65,8 +65,10 @@ def exercises(source: str, where: str = "a cell") -> list[tuple[str, str]]:
     for m in _BLOCK.finditer(source):
         names = _TOP_DEF.findall(source[: m.start()])
         if not names:
-            raise CourseInputError(f"{where}: the solution region is not inside a function; put it in the body of "
-                                   "the function the exercise asks for")
+            raise CourseInputError(
+                f"{where}: the solution region is not inside a function; put it in the body of "
+                "the function the exercise asks for"
+            )
         found.append((names[-1], m.group(1)))
     return found
 
@@ -86,8 +88,10 @@ def mark_cells(nb, name: str = "the notebook") -> list[str]:
         if cell.cell_type == "code" and BEGIN in cell.source:
             functions = sorted({f for f, _ in exercises(cell.source, where)})
             if len(functions) > 1:
-                raise CourseInputError(f"{where} holds the exercises {', '.join(functions)}: give each its own cell "
-                                       "(and its own self-check), so that each is graded on its own")
+                raise CourseInputError(
+                    f"{where} holds the exercises {', '.join(functions)}: give each its own cell "
+                    "(and its own self-check), so that each is graded on its own"
+                )
             cell.metadata["nbgrader"] = _meta(f"{functions[0].lower()}_solution", solution=True)
             pending[functions[0]] = where
         elif cell.cell_type == "code" and _CHECK_CALL.search(cell.source):
@@ -99,15 +103,20 @@ def mark_cells(nb, name: str = "the notebook") -> list[str]:
         elif cell.cell_type == "markdown" and ANSWER_TAG in cell.metadata.get("tags", []):
             previous = nb.cells[index - 1] if index else None
             if previous is None or previous.cell_type != "markdown" or not _QUESTION.match(previous.source):
-                raise CourseInputError(f"{where} is tagged {ANSWER_TAG!r} but does not follow a question: put it "
-                                       "right after a markdown cell starting **Question N.**")
+                raise CourseInputError(
+                    f"{where} is tagged {ANSWER_TAG!r} but does not follow a question: put it "
+                    "right after a markdown cell starting **Question N.**"
+                )
             grade_id = f"answer_q{_QUESTION.match(previous.source).group(1)}"
             cell.metadata["nbgrader"] = _meta(grade_id, solution=True, grade=True)
         elif cell.cell_type == "markdown":
-            if _QUESTION.match(cell.source) and (index + 1 == len(nb.cells) or ANSWER_TAG not in
-                                                  nb.cells[index + 1].metadata.get("tags", [])):
-                raise CourseInputError(f"{where} asks a question without an answer cell after it: add a markdown "
-                                       f"cell tagged {ANSWER_TAG!r} holding the instructor's answer")
+            if _QUESTION.match(cell.source) and (
+                index + 1 == len(nb.cells) or ANSWER_TAG not in nb.cells[index + 1].metadata.get("tags", [])
+            ):
+                raise CourseInputError(
+                    f"{where} asks a question without an answer cell after it: add a markdown "
+                    f"cell tagged {ANSWER_TAG!r} holding the instructor's answer"
+                )
             grade_id = f"md_{(cell.get('id') or str(index)).replace('-', '_')}"
             cell.metadata["nbgrader"] = _meta(grade_id, locked=True)
         else:
@@ -115,8 +124,10 @@ def mark_cells(nb, name: str = "the notebook") -> list[str]:
         grade_ids.append(cell.metadata["nbgrader"]["grade_id"])
     for function, where in pending.items():
         if function not in checked:
-            raise CourseInputError(f"{where}: the exercise {function} has no self-check cell after it "
-                                   f"(checks.check_{function}({function})), so nbgrader could not grade it")
+            raise CourseInputError(
+                f"{where}: the exercise {function} has no self-check cell after it "
+                f"(checks.check_{function}({function})), so nbgrader could not grade it"
+            )
     return grade_ids
 
 
@@ -124,10 +135,17 @@ def with_hidden_tests(nb):
     """Give each exercise's test cell a hidden-test region that runs its hidden cases (in place)."""
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution") and HIDDEN_BEGIN not in cell.source:
+        if (
+            cell.cell_type == "code"
+            and meta.get("grade")
+            and not meta.get("solution")
+            and HIDDEN_BEGIN not in cell.source
+        ):
             function = _CHECK_CALL.search(cell.source).group(2)
-            cell.source = (f"{cell.source.rstrip()}\n{HIDDEN_BEGIN}\n"
-                           f"checks.check_{function}({function}, hidden=True)\n{HIDDEN_END}")
+            cell.source = (
+                f"{cell.source.rstrip()}\n{HIDDEN_BEGIN}\n"
+                f"checks.check_{function}({function}, hidden=True)\n{HIDDEN_END}"
+            )
     return nb
 
 
@@ -137,8 +155,11 @@ def text_output(cell) -> str:
     for output in cell.get("outputs", []):
         if output.output_type == "stream" and output.name == "stdout":
             parts.append(output.text)
-        elif output.output_type in ("execute_result", "display_data") and "text/plain" in output.get("data", {}) \
-                and not any(k.startswith("image/") for k in output.data):
+        elif (
+            output.output_type in ("execute_result", "display_data")
+            and "text/plain" in output.get("data", {})
+            and not any(k.startswith("image/") for k in output.data)
+        ):
             parts.append(output.data["text/plain"] + "\n")
     return "".join(parts).rstrip("\n")
 
@@ -155,13 +176,16 @@ def with_expected_outputs(nb, name: str = "the notebook"):
             continue
         text = text_output(cell)
         if not text:
-            raise CourseInputError(f"{name}, cell {index} is tagged {EXPECTED_TAG!r} but has no text output: "
-                                   "run make refresh first, or untag a cell that only draws a figure")
+            raise CourseInputError(
+                f"{name}, cell {index} is tagged {EXPECTED_TAG!r} but has no text output: "
+                "run make refresh first, or untag a cell that only draws a figure"
+            )
         fence = "~~~~" if "```" in text else "```"
         block = nbformat.v4.new_markdown_cell(
             "**Expected output** of the cell above, from the instructor's run with the default parameters "
             "(a self-check's line reads PASS once your function is right):\n\n"
-            f"{fence}text\n{text}\n{fence}")
+            f"{fence}text\n{text}\n{fence}"
+        )
         block.id = f"{cell.id}-expected"[:64]
         cells.append(block)
     nb.cells = cells
@@ -220,14 +244,25 @@ def _parameterized(nb, parameters: dict):
 
 def _earlier_copies(record: Path, notebook: str) -> str | None:
     """The working copies of the exercises of the notebooks before ``notebook`` (None when there are none)."""
-    sections = {name: text for name, text in yours.read_sections(record).items()
-                if course_exercises.exercise(name).notebook < notebook}
+    sections = {
+        name: text
+        for name, text in yours.read_sections(record).items()
+        if course_exercises.exercise(name).notebook < notebook
+    }
     return yours.compose(sections) if sections else None
 
 
-def write_course(root: Path, notebooks: list[Path], data_dir: Path, *, key: tuple[Path, Path] | None = None,
-                 per_notebook: bool = False, earlier_copies: bool = False, timeout: int = 600,
-                 parameters: dict[str, dict] | None = None) -> list[Path]:
+def write_course(
+    root: Path,
+    notebooks: list[Path],
+    data_dir: Path,
+    *,
+    key: tuple[Path, Path] | None = None,
+    per_notebook: bool = False,
+    earlier_copies: bool = False,
+    timeout: int = 600,
+    parameters: dict[str, dict] | None = None,
+) -> list[Path]:
     """An nbgrader course directory at ``root``: its config, the instructor-only ``grading/`` folder, and the series
     in ``source/``: one assignment ``fashion`` (default) or, with ``per_notebook``, one assignment per notebook
     named like it. Each assignment carries the course data. Returns the assignments' source folders.
@@ -246,7 +281,8 @@ def write_course(root: Path, notebooks: list[Path], data_dir: Path, *, key: tupl
         shutil.copy2(key[1], root / GRADING / HIDDEN_CASES)
         (root / GRADING / "README.txt").write_text(
             "Instructor-only: the course's working copies of every exercise and the hidden cases. Never release this "
-            "folder; nbgrader_config.py points the grader's kernels at it.\n")
+            "folder; nbgrader_config.py points the grader's kernels at it.\n"
+        )
     sources = []
     for path in notebooks:
         source = root / "source" / (path.stem if per_notebook else ASSIGNMENT)
@@ -268,13 +304,21 @@ def write_course(root: Path, notebooks: list[Path], data_dir: Path, *, key: tupl
 def nbgrader(root: Path, *args: str, log: Path | None = None, env: dict | None = None) -> None:
     """Run ``nbgrader ARGS`` in the course directory; RunFailed (naming the log) when it fails."""
     log = log or root / f"nbgrader-{args[0]}.log"
-    environment = {**os.environ, "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1"),
-                   # nbgrader runs alembic and the kernel by name: this environment's first
-                   "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-                   **(env or {})}
+    environment = {
+        **os.environ,
+        "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1"),
+        # nbgrader runs alembic and the kernel by name: this environment's first
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+        **(env or {}),
+    }
     with open(log, "w") as handle:
-        done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, stdout=handle,
-                              stderr=subprocess.STDOUT, env=environment)
+        done = subprocess.run(
+            [sys.executable, "-m", "nbgrader", *args],
+            cwd=root,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            env=environment,
+        )
     if done.returncode != 0:
         errors = re.findall(r"^\s*(\w+(?:Error|Exception): .*)$", log.read_text(), re.M)
         cause = f": {errors[-1].strip()}" if errors else ""

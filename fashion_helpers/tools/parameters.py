@@ -24,38 +24,65 @@ class Parameter:
 
 SPEC: dict[str, Parameter] = {
     "seed": Parameter("int", 42, "seed of every random draw: the shuffle, the initial weights", 0),
-    "data_path": Parameter("path", None,
-                           "None: the course's sample, data/fashion_data.csv, found from wherever the notebook "
-                           "runs; or a CSV, or a directory of the official IDX .gz files (then its 60,000 "
-                           "training images)"),
-    "holdout_path": Parameter("path", None,
-                              "held-out images for the one final score. None: data/fashion_holdout.csv; or a CSV, "
-                              "or a directory of the official IDX files (then the 10,000 test images)"),
+    "data_path": Parameter(
+        "path",
+        None,
+        "None: the course's sample, data/fashion_data.csv, found from wherever the notebook "
+        "runs; or a CSV, or a directory of the official IDX .gz files (then its 60,000 "
+        "training images)",
+    ),
+    "holdout_path": Parameter(
+        "path",
+        None,
+        "held-out images for the one final score. None: data/fashion_holdout.csv; or a CSV, "
+        "or a directory of the official IDX files (then the 10,000 test images)",
+    ),
     "dev_size": Parameter("int", 400, "images split off as the dev set (the rest train)", 1),
     "hidden_neurons": Parameter("int", 20, "neurons in the hidden (ReLU) layer", 1),
     "alpha": Parameter("float", 0.10, "learning rate of gradient descent", 0, strict=True),
     "iterations": Parameter("int", 500, "gradient-descent updates (full batch)", 1),
     "print_every": Parameter("int", 10, "log loss and accuracy every this many iterations", 1),
-    "lambda_regs": Parameter("float list", [0.0, 1.0, 3.0, 10.0, 30.0],
-                             "L2 strengths tried in the sweep (each >= 0)", 0),
+    "lambda_regs": Parameter(
+        "float list", [0.0, 1.0, 3.0, 10.0, 30.0], "L2 strengths tried in the sweep (each >= 0)", 0
+    ),
     "train_size": Parameter("int", 200, "training images of 07's L2 study: a small set that overfits visibly", 1),
     "top_k": Parameter("int", 3, "how many of the most frequent confusions to study", 1),
-    "n_seeds": Parameter("int", 3, "seeds for the spread of a result: 06 trains the network with seeds seed, "
-                         "seed+1, ...; 07 repeats its L2 sweep with them; 08 trains each configuration that many "
-                         "times (training k draws from default_rng([seed, k])); each result is their mean ± "
-                         "standard deviation", 1),
-    "epochs": Parameter("int", 20, "passes over the training images in mini-batch training (also MLPClassifier's "
-                        "max_iter)", 1),
+    "n_seeds": Parameter(
+        "int",
+        3,
+        "seeds for the spread of a result: 06 trains the network with seeds seed, "
+        "seed+1, ...; 07 repeats its L2 sweep with them; 08 trains each configuration that many "
+        "times (training k draws from default_rng([seed, k])); each result is their mean ± "
+        "standard deviation",
+        1,
+    ),
+    "epochs": Parameter(
+        "int", 20, "passes over the training images in mini-batch training (also MLPClassifier's max_iter)", 1
+    ),
     "batch_size": Parameter("int", 64, "images per mini-batch (one update each)", 1),
     "adam_alpha": Parameter("float", 0.001, "learning rate of Adam (and of MLPClassifier)", 0, strict=True),
     "wide_neurons": Parameter("int", 128, "hidden width of the wider network (still one hidden layer)", 1),
     "patience": Parameter("int", 5, "early stopping: epochs without a better dev accuracy before training stops", 1),
-    "lambda_reg": Parameter("float", 1.0, "L2 strength tried on the wider network (the cost of 07: "
-                            "lambda/(2m) times the squared weights)", 0),
-    "max_shift": Parameter("int", 1, "augmentation: each training image is mirrored at random and shifted by up to "
-                           "this many pixels (0: mirror only)", 0),
-    "svc_max_train": Parameter("int", 10000, "most training images the RBF SVC baseline is fitted on (its time grows "
-                               "with their square; binds on the full data only)", 1),
+    "lambda_reg": Parameter(
+        "float",
+        1.0,
+        "L2 strength tried on the wider network (the cost of 07: lambda/(2m) times the squared weights)",
+        0,
+    ),
+    "max_shift": Parameter(
+        "int",
+        1,
+        "augmentation: each training image is mirrored at random and shifted by up to "
+        "this many pixels (0: mirror only)",
+        0,
+    ),
+    "svc_max_train": Parameter(
+        "int",
+        10000,
+        "most training images the RBF SVC baseline is fitted on (its time grows "
+        "with their square; binds on the full data only)",
+        1,
+    ),
 }
 DEFAULTS = {name: p.default for name, p in SPEC.items()}
 

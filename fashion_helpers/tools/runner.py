@@ -46,8 +46,10 @@ def list_notebooks(selection=None, directory: Path | None = None) -> list[Path]:
     directory = Path(directory) if directory is not None else DEFAULT_NOTEBOOK_DIR
     everything = sorted(directory.glob("[0-9][0-9]_*.ipynb"))
     if not everything:
-        raise CourseInputError(f"no notebooks NN_*.ipynb in {directory}/: run from the repository root, "
-                               "or name the folder with --notebooks DIR")
+        raise CourseInputError(
+            f"no notebooks NN_*.ipynb in {directory}/: run from the repository root, "
+            "or name the folder with --notebooks DIR"
+        )
     if not selection:
         return everything
     chosen = []
@@ -158,14 +160,25 @@ def execute(notebook: Path, output: Path, parameters: dict) -> dict:
     result = {"notebook": notebook.stem, "status": "ok", "error": None, "metrics": {}}
     start = time.perf_counter()
     try:
-        papermill.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(notebook.parent),
-                                   kernel_name="python3", progress_bar=False, log_output=False,
-                                   request_save_on_cell_execute=False, shutdown_kernel="immediate")
+        papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            cwd=str(notebook.parent),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+            shutdown_kernel="immediate",
+        )
     except PapermillExecutionError as exc:
         last = (exc.evalue or "").strip().splitlines()
         result.update(status="failed", error=f"at In [{exc.exec_count}]: {exc.ename}: {last[-1] if last else ''}")
     except Exception as exc:  # kernel died, notebook unreadable, ...
-        result.update(status="failed", error=f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}")
+        result.update(
+            status="failed",
+            error=f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}",
+        )
     result["seconds"] = time.perf_counter() - start
     if output.exists():
         try:
@@ -209,7 +222,8 @@ DEFAULTS_KEY = "{}"  # the durations of runs with every notebook's defaults (a r
 
 
 def durations_key(values: dict) -> str:
-    """The record a run's durations go under: its parameter values (a quick run takes seconds, the defaults a minute)."""
+    """The record a run's durations go under: its parameter values (a quick run takes seconds, the defaults a
+    minute)."""
     return json.dumps(values, sort_keys=True, default=str)
 
 
@@ -245,9 +259,15 @@ def record_durations(results: list[dict], key: str = DEFAULTS_KEY, path: Path | 
         pass
 
 
-def execute_many(jobs: list[tuple[Path, Path, dict]], workers: int = 2, progress: bool = True,
-                 label: str = "notebooks", log_file: Path | None = None, on_result=None,
-                 durations: dict[str, float] | None = None) -> list[dict]:
+def execute_many(
+    jobs: list[tuple[Path, Path, dict]],
+    workers: int = 2,
+    progress: bool = True,
+    label: str = "notebooks",
+    log_file: Path | None = None,
+    on_result=None,
+    durations: dict[str, float] | None = None,
+) -> list[dict]:
     """Run independent notebooks side by side in ``workers`` processes; results in the order of ``jobs``.
 
     log_file: where the kernels' own stderr goes (start-up warnings); None leaves it on the terminal.
@@ -269,8 +289,12 @@ def execute_many(jobs: list[tuple[Path, Path, dict]], workers: int = 2, progress
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     import papermill  # noqa: F401  (imported once, here, for the forked workers)
 
-    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_setup, initargs=(log_file, workers > 1),
-                             mp_context=multiprocessing.get_context(method)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        initializer=_worker_setup,
+        initargs=(log_file, workers > 1),
+        mp_context=multiprocessing.get_context(method),
+    ) as pool:
         futures = {pool.submit(_execute_job, jobs[i]): i for i in start_order(jobs, durations)}
         with tqdm(total=len(jobs), desc=label, unit="nb", disable=not progress) as bar:
             for future in as_completed(futures):
@@ -291,8 +315,10 @@ def strip_run_noise(nb):
     metadata stay), and each cell's stream chunks are joined (how a kernel splits a long print varies)."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor, CoalesceStreamsPreprocessor
 
-    clear = ClearMetadataPreprocessor(preserve_nb_metadata_mask={"kernelspec", ("language_info", "name")},
-                                      preserve_cell_metadata_mask={"tags", "nbgrader"})
+    clear = ClearMetadataPreprocessor(
+        preserve_nb_metadata_mask={"kernelspec", ("language_info", "name")},
+        preserve_cell_metadata_mask={"tags", "nbgrader"},
+    )
     for preprocessor in (clear, CoalesceStreamsPreprocessor()):
         nb, _ = preprocessor.preprocess(nb, {})
     for cell in nb.cells:  # the preprocessor clears code cells only; papermill marks markdown cells too
@@ -323,10 +349,11 @@ def refresh(notebooks: list[Path], workers: int = 2, progress: bool = True) -> l
         cases.write(series)
     with tempfile.TemporaryDirectory(prefix="refresh-") as tmp:
         jobs = [(nb, Path(tmp) / nb.name, {}) for nb in notebooks]
-        results = execute_many(jobs, workers, progress, label="refresh", log_file=Path(tmp) / "kernels.log",
-                               durations=read_durations())
+        results = execute_many(
+            jobs, workers, progress, label="refresh", log_file=Path(tmp) / "kernels.log", durations=read_durations()
+        )
         record_durations(results)
-        for (notebook, output, _), result in zip(jobs, results):
+        for (notebook, output, _), result in zip(jobs, results, strict=True):
             if result["status"] != "ok":
                 continue
             nb = strip_run_noise(nbformat.read(str(output), as_version=4))
@@ -366,8 +393,9 @@ def _show(value) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def run_series(out: Path, values: dict, declared: dict[Path, dict], workers: int = 2,
-               progress: bool = True) -> list[dict]:
+def run_series(
+    out: Path, values: dict, declared: dict[Path, dict], workers: int = 2, progress: bool = True
+) -> list[dict]:
     """Execute the notebooks of ``declared`` (:func:`declarations`) with validated ``values`` into ``out``:
     executed notebooks, metrics, summaries."""
     out.mkdir(parents=True, exist_ok=True)
@@ -376,9 +404,13 @@ def run_series(out: Path, values: dict, declared: dict[Path, dict], workers: int
     results = execute_many(jobs, workers, progress, log_file=out / "kernels.log", durations=read_durations(key))
     record_durations(results, key)
     for r in results:
-        (out / f"{r['notebook']}.metrics.json").write_text(json.dumps(
-            {"notebook": r["notebook"], "status": r["status"], "error": r["error"], "metrics": r["metrics"]},
-            indent=2) + "\n")
+        (out / f"{r['notebook']}.metrics.json").write_text(
+            json.dumps(
+                {"notebook": r["notebook"], "status": r["status"], "error": r["error"], "metrics": r["metrics"]},
+                indent=2,
+            )
+            + "\n"
+        )
     (out / "parameters.json").write_text(json.dumps(values, indent=2, sort_keys=True) + "\n")
     write_summary(out, results)
     return results

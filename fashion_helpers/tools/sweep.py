@@ -40,7 +40,9 @@ def parse_seeds(text: str) -> list[int]:
     except ValueError:
         raise CourseInputError(f"--seeds takes a count (3) or a list (4,8,15), got {text!r}") from None
     if not seeds or min(seeds) < 0:
-        raise CourseInputError(f"--seeds takes a count of at least 1 (3) or a list of seeds >= 0 (4,8,15), got {text!r}")
+        raise CourseInputError(
+            f"--seeds takes a count of at least 1 (3) or a list of seeds >= 0 (4,8,15), got {text!r}"
+        )
     return seeds
 
 
@@ -55,19 +57,27 @@ def plan(grid: dict[str, list], seeds: list[int], fixed: dict, notebook: Path) -
         raise CourseInputError("give seeds with --seeds, not as a grid entry")
     declared = declarations([notebook])
     if "seed" not in declared[notebook]:
-        raise CourseInputError(f"{notebook.stem} declares no seed parameter, so seeds cannot vary: sweep a notebook "
-                               "that has one")
+        raise CourseInputError(
+            f"{notebook.stem} declares no seed parameter, so seeds cannot vary: sweep a notebook that has one"
+        )
     names = list(grid)
     points = []
     for combo in itertools.product(*(grid[n] for n in names)):
-        config = dict(zip(names, combo))
+        config = dict(zip(names, combo, strict=True))
         values = parameters_for(declared[notebook], prepare_parameters({**fixed, **config}, declared))
         points.extend({"config": config, "seed": seed, "values": {**values, "seed": seed}} for seed in seeds)
     return points
 
 
-def run_sweep(notebook: Path, grid: dict[str, list], seeds: list[int], fixed: dict, out: Path,
-              workers: int = 2, progress: bool = True) -> pd.DataFrame:
+def run_sweep(
+    notebook: Path,
+    grid: dict[str, list],
+    seeds: list[int],
+    fixed: dict,
+    out: Path,
+    workers: int = 2,
+    progress: bool = True,
+) -> pd.DataFrame:
     """Run (or resume) the sweep; write ``runs.csv``, ``sweep.csv``, ``sweep.md`` and ``sweep.png`` in ``out``."""
     points = plan(grid, seeds, fixed, notebook)
     out.mkdir(parents=True, exist_ok=True)
@@ -93,8 +103,10 @@ def run_sweep(notebook: Path, grid: dict[str, list], seeds: list[int], fixed: di
     for point in points:
         result = json.loads((point["folder"] / "metrics.json").read_text())
         if result["status"] != "ok":
-            raise RunFailed(f"run {point['folder'].name} failed ({result['error']}); see {point['folder']}, fix it "
-                            "and re-run the same command to finish the sweep")
+            raise RunFailed(
+                f"run {point['folder'].name} failed ({result['error']}); see {point['folder']}, fix it "
+                "and re-run the same command to finish the sweep"
+            )
         rows.append({**point["config"], "seed": point["seed"], **result["metrics"]})
     runs = pd.DataFrame(rows)
     runs.to_csv(out / "runs.csv", index=False)
@@ -106,8 +118,13 @@ def run_sweep(notebook: Path, grid: dict[str, list], seeds: list[int], fixed: di
 
 
 def numeric_metrics(runs: pd.DataFrame, keys: list[str]) -> list[str]:
-    return [c for c in runs.columns if c not in keys + ["seed"] and pd.api.types.is_numeric_dtype(runs[c])
-            and not pd.api.types.is_bool_dtype(runs[c])]
+    return [
+        c
+        for c in runs.columns
+        if c not in keys + ["seed"]
+        and pd.api.types.is_numeric_dtype(runs[c])
+        and not pd.api.types.is_bool_dtype(runs[c])
+    ]
 
 
 def summarise(runs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

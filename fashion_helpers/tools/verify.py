@@ -63,7 +63,9 @@ def solution_cells(notebook: Path) -> dict[str, str]:
             found.setdefault(by_grade_id[grade_id], cell.source)
     for name in exercises.names():
         if name not in found:
-            found.update({name: c.source for c in cells[::-1] if re.search(rf"^def {name}\(", c.source, re.M)})
+            first = next((c.source for c in cells if re.search(rf"^def {name}\(", c.source, re.M)), None)
+            if first is not None:
+                found[name] = first
     return found
 
 
@@ -71,7 +73,7 @@ def dependencies(text: str, name: str, reference: dict[str, str]) -> list[str]:
     """The reference sections the exercise's cell needs: the earlier exercises it calls, and what they call in
     turn, in teaching order; never the exercise itself."""
     order = exercises.names()
-    earlier = set(order[:order.index(name)])
+    earlier = set(order[: order.index(name)])
     needed, todo = set(), [text]
     while todo:
         for other in yours._free_names(todo.pop()) & earlier - needed:
@@ -89,8 +91,10 @@ def _readable() -> list[str]:
 
 
 #: What to do when bubblewrap is missing or cannot run.
-NEEDS_BWRAP = ("the isolated grader needs bubblewrap (bwrap), the operating system's sandbox it runs students' code "
-               "in: run 'make sandbox' (or 'sudo apt-get install bubblewrap')")
+NEEDS_BWRAP = (
+    "the isolated grader needs bubblewrap (bwrap), the operating system's sandbox it runs students' code "
+    "in: run 'make sandbox' (or 'sudo apt-get install bubblewrap')"
+)
 
 
 def sandbox_command(scratch: Path, preload: tuple[str, ...] = ()) -> list[str]:
@@ -102,8 +106,21 @@ def sandbox_command(scratch: Path, preload: tuple[str, ...] = ()) -> list[str]:
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         raise CourseInputError(NEEDS_BWRAP)
-    command = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-               "--uid", "65534", "--gid", "65534", "--ro-bind", "/usr", "/usr"]
+    command = [
+        bwrap,
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop",
+        "ALL",
+        "--uid",
+        "65534",
+        "--gid",
+        "65534",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+    ]
     for link in ("bin", "lib", "lib64", "sbin"):
         target = Path("/", link)
         if target.is_symlink():
@@ -119,10 +136,31 @@ def sandbox_command(scratch: Path, preload: tuple[str, ...] = ()) -> list[str]:
         command += ["--ro-bind", folder, folder]
     if sys.prefix != os.path.realpath(sys.prefix):  # a virtual environment reached through a symbolic link
         command += ["--symlink", os.path.realpath(sys.prefix), sys.prefix]
-    command += ["--bind", str(scratch), str(scratch), "--chdir", str(scratch), "--clearenv",
-                "--setenv", "HOME", str(scratch), "--setenv", "PATH", "/usr/bin:/bin",
-                "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
-                sys.executable, "-I", "-m", "fashion_helpers.tools._isolated", *preload]
+    command += [
+        "--bind",
+        str(scratch),
+        str(scratch),
+        "--chdir",
+        str(scratch),
+        "--clearenv",
+        "--setenv",
+        "HOME",
+        str(scratch),
+        "--setenv",
+        "PATH",
+        "/usr/bin:/bin",
+        "--setenv",
+        "OPENBLAS_NUM_THREADS",
+        "1",
+        "--setenv",
+        "PYTHONDONTWRITEBYTECODE",
+        "1",
+        sys.executable,
+        "-I",
+        "-m",
+        "fashion_helpers.tools._isolated",
+        *preload,
+    ]
     return command
 
 
@@ -141,15 +179,22 @@ class Sandbox:
         self._start()
 
     def _start(self) -> None:
-        self.process = subprocess.Popen(sandbox_command(self.scratch, self.preload), stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=self.scratch)
+        self.process = subprocess.Popen(
+            sandbox_command(self.scratch, self.preload),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=self.scratch,
+        )
         ready = self._line(60)
         if ready != b"ready\n":
             problem = self.process.stderr.read1(2000).decode(errors="replace").strip() if self.process.poll() else ""
             self.close()
-            raise CourseInputError(f"{NEEDS_BWRAP.split(':')[0]} could not start it ({problem or 'no answer'}): "
-                                   "on a machine that forbids unprivileged user namespaces, run the grader as root "
-                                   "or allow them (sysctl kernel.unprivileged_userns_clone=1)")
+            raise CourseInputError(
+                f"{NEEDS_BWRAP.split(':')[0]} could not start it ({problem or 'no answer'}): "
+                "on a machine that forbids unprivileged user namespaces, run the grader as root "
+                "or allow them (sysctl kernel.unprivileged_userns_clone=1)"
+            )
 
     def _line(self, seconds: float) -> bytes:
         """One line from the server, or b"" when it sent none within ``seconds`` (it is then stopped)."""
@@ -221,44 +266,77 @@ def _outcomes(raw: list, calls: list) -> list[_framework.Outcome]:
     outcomes = []
     for item in raw:
         raised, changed, printed = item["raised"], item["changed"], item["printed"]
-        if raised is not None and not (isinstance(raised, list) and len(raised) == 2
-                                       and all(isinstance(part, str) for part in raised)):
+        if raised is not None and not (
+            isinstance(raised, list) and len(raised) == 2 and all(isinstance(part, str) for part in raised)
+        ):
             raise ValueError("a malformed exception")
         if not isinstance(printed, str) or not (isinstance(changed, list) and all(isinstance(c, str) for c in changed)):
             raise ValueError("malformed fields")
-        outcomes.append(_framework.Outcome(returned=decode(item["returned"]), raised=tuple(raised) if raised else None,
-                                           changed=changed, printed=printed))
+        outcomes.append(
+            _framework.Outcome(
+                returned=decode(item["returned"]),
+                raised=tuple(raised) if raised else None,
+                changed=changed,
+                printed=printed,
+            )
+        )
     return outcomes
 
 
-def _job(name: str, source: str | None, reference: dict[str, str], hidden: list[dict], scratch: Path,
-         seconds: int, megabytes: int) -> dict | Verdict:
+def _job(
+    name: str,
+    source: str | None,
+    reference: dict[str, str],
+    hidden: list[dict],
+    scratch: Path,
+    seconds: int,
+    megabytes: int,
+) -> dict | Verdict:
     """The child's job for one exercise, or the verdict when there is nothing to run."""
     exercise = exercises.exercise(name)
     if source is None:
-        return Verdict(name, exercise.notebook, 0.0, 1.0, "the notebook has no cell for this exercise (was it deleted?)")
+        return Verdict(
+            name, exercise.notebook, 0.0, 1.0, "the notebook has no cell for this exercise (was it deleted?)"
+        )
     try:
         text = yours.section(source, name, exercise.notebook, exercises.names())
     except SyntaxError as error:
-        return Verdict(name, exercise.notebook, 0.0, 1.0,
-                       f"the cell does not run: SyntaxError at line {error.lineno}: {error.msg}")
+        return Verdict(
+            name, exercise.notebook, 0.0, 1.0, f"the cell does not run: SyntaxError at line {error.lineno}: {error.msg}"
+        )
     except CourseInputError as error:
         return Verdict(name, exercise.notebook, 0.0, 1.0, str(error))
     cases = list(exercise.cases) + list(hidden)
-    return {"name": name, "source": text, "dependencies": dependencies(text, name, reference),
-            "calls": [case["calls"] for case in cases], "readable": _readable(), "scratch": str(scratch),
-            "seconds": seconds, "megabytes": megabytes, "wall_seconds": seconds * 1.5 + 5}
+    return {
+        "name": name,
+        "source": text,
+        "dependencies": dependencies(text, name, reference),
+        "calls": [case["calls"] for case in cases],
+        "readable": _readable(),
+        "scratch": str(scratch),
+        "seconds": seconds,
+        "megabytes": megabytes,
+        "wall_seconds": seconds * 1.5 + 5,
+    }
 
 
-def grade_exercise(sandbox: Sandbox, name: str, source: str | None, reference: dict[str, str], hidden: list[dict],
-                   seconds: int = SECONDS, megabytes: int = MEGABYTES) -> Verdict:
+def grade_exercise(
+    sandbox: Sandbox,
+    name: str,
+    source: str | None,
+    reference: dict[str, str],
+    hidden: list[dict],
+    seconds: int = SECONDS,
+    megabytes: int = MEGABYTES,
+) -> Verdict:
     """One exercise: the student's cell ``source`` run on the visible and hidden cases in a child, judged here."""
     job = _job(name, source, reference, hidden, sandbox.scratch, seconds, megabytes)
     return job if isinstance(job, Verdict) else judged(name, hidden, sandbox.ask(job))
 
 
-def grade_many(sandbox: Sandbox, tries: list[tuple[str, str]], reference: dict[str, str], hidden: dict,
-               seconds: int = SECONDS) -> list[Verdict]:
+def grade_many(
+    sandbox: Sandbox, tries: list[tuple[str, str]], reference: dict[str, str], hidden: dict, seconds: int = SECONDS
+) -> list[Verdict]:
     """Several (exercise, cell) pairs in one child, one after the other (for the course's own tests: a child per
     pair would cost a fork each)."""
     jobs = [_job(name, source, reference, hidden[name], sandbox.scratch, seconds, MEGABYTES) for name, source in tries]
@@ -266,16 +344,22 @@ def grade_many(sandbox: Sandbox, tries: list[tuple[str, str]], reference: dict[s
     batch = {"batch": runnable, "wall_seconds": sum(j["wall_seconds"] for j in runnable)}
     answers = sandbox.ask(batch).get("batch", []) if runnable else []
     answers = iter(answers if isinstance(answers, list) else [])
-    return [job if isinstance(job, Verdict) else judged(job["name"], hidden[job["name"]],
-                                                        next(answers, {"error": "no answer"})) for job in jobs]
+    return [
+        job
+        if isinstance(job, Verdict)
+        else judged(job["name"], hidden[job["name"]], next(answers, {"error": "no answer"}))
+        for job in jobs
+    ]
 
 
 def judged(name: str, hidden: list[dict], result: dict) -> Verdict:
     """The verdict on what the child sent back for one exercise. An answer the grader cannot read (the child is
     the student's: it may send anything) scores 0 and says so, never stops the grading of the others."""
     exercise = exercises.exercise(name)
-    verdict = lambda points, message, generic=False: Verdict(name, exercise.notebook, points, 1.0, message,  # noqa: E731
-                                                             generic)
+
+    def verdict(points: float, message: str, generic: bool = False) -> Verdict:
+        return Verdict(name, exercise.notebook, points, 1.0, message, generic)
+
     if not isinstance(result, dict):
         return verdict(0.0, "the grader could not read what your function returned")
     if result.get("open") is True:
@@ -294,11 +378,16 @@ def judged(name: str, hidden: list[dict], result: dict) -> Verdict:
         if found is None:
             found = _framework.judge(exercise, hidden, outcomes[visible:], hooks, hidden=True)
             if found is not None:
-                found = (f"it passes the cases you were shown but not the hidden ones, so it must work on any "
-                         f"input: {found[0]}", found[1])
+                found = (
+                    f"it passes the cases you were shown but not the hidden ones, so it must work on any "
+                    f"input: {found[0]}",
+                    found[1],
+                )
     except Exception as error:  # noqa: BLE001  (whatever came back, this exercise alone scores 0)
-        return verdict(0.0, f"the grader could not read what your function returned ({type(error).__name__}), "
-                            "so it earns no points")
+        return verdict(
+            0.0,
+            f"the grader could not read what your function returned ({type(error).__name__}), so it earns no points",
+        )
     if found is None:
         return verdict(1.0, "passes every case, the hidden ones too")
     message, generic = found
@@ -308,20 +397,26 @@ def judged(name: str, hidden: list[dict], result: dict) -> Verdict:
 def _delegation(name: str, message: str) -> str:
     """Say plainly when a solution leaned on course code for its own exercise."""
     if f"{name} has not passed its self-check yet" in message:
-        return (f"it calls the course's copy of {name} (yours.use) instead of computing the result: an exercise is "
-                "graded on the code of its own cell, and the grader gives nobody a copy of it")
+        return (
+            f"it calls the course's copy of {name} (yours.use) instead of computing the result: an exercise is "
+            "graded on the code of its own cell, and the grader gives nobody a copy of it"
+        )
     if "grading sandbox" in message:
         return f"{message} (so it earns no points)"
     return message
 
 
-def grade_submission(folder: Path, reference: dict[str, str], hidden: dict[str, list],
-                     seconds: int = SECONDS, megabytes: int = MEGABYTES) -> list[Verdict]:
+def grade_submission(
+    folder: Path, reference: dict[str, str], hidden: dict[str, list], seconds: int = SECONDS, megabytes: int = MEGABYTES
+) -> list[Verdict]:
     """Every exercise of the notebooks in a submission folder, in teaching order."""
     catalogue = exercises.catalogue()
     notebooks = {path.stem: path for path in sorted(Path(folder).glob("*.ipynb"))}
-    modules = tuple(item for item in Path(folder).glob("*.py")  # the student's own modules, if the cells import any
-                    if item.name not in (yours.RECORD_NAME, yours.WORKING_COPIES_NAME) and item.is_file())
+    modules = tuple(
+        item
+        for item in Path(folder).glob("*.py")  # the student's own modules, if the cells import any
+        if item.name not in (yours.RECORD_NAME, yours.WORKING_COPIES_NAME) and item.is_file()
+    )
     verdicts = []
     with Sandbox(files=modules) as sandbox:
         for stem, path in notebooks.items():
@@ -335,8 +430,9 @@ def grade_submission(folder: Path, reference: dict[str, str], hidden: dict[str, 
                 verdicts += [Verdict(n, stem, 0.0, 1.0, reason) for n in names]
                 continue
             for name in names:
-                verdicts.append(grade_exercise(sandbox, name, cells.get(name), reference, hidden.get(name, []),
-                                               seconds, megabytes))
+                verdicts.append(
+                    grade_exercise(sandbox, name, cells.get(name), reference, hidden.get(name, []), seconds, megabytes)
+                )
     return verdicts
 
 

@@ -12,17 +12,59 @@ import ast
 import copy
 import itertools
 
-_BINOPS = {ast.Add: [ast.Sub], ast.Sub: [ast.Add], ast.Mult: [ast.Div, ast.Add], ast.Div: [ast.Mult, ast.FloorDiv],
-           ast.MatMult: [ast.Mult], ast.Pow: [ast.Mult], ast.FloorDiv: [ast.Div]}
-_COMPARE = {ast.Gt: [ast.GtE, ast.Lt], ast.GtE: [ast.Gt], ast.Lt: [ast.LtE, ast.Gt], ast.LtE: [ast.Lt],
-            ast.Eq: [ast.NotEq], ast.NotEq: [ast.Eq]}
-_FUNCTIONS = {"max": ["min"], "min": ["max"], "sum": ["mean"], "mean": ["sum"], "argmax": ["argmin"],
-              "argmin": ["argmax"], "log": ["log10"], "maximum": ["minimum"], "minimum": ["maximum"],
-              "sqrt": ["square"], "exp": ["expm1"], "zeros": ["ones"], "random": ["standard_normal"],
-              "standard_normal": ["random"], "mean_": []}
-_TWINS = [("W1", "W2"), ("b1", "b2"), ("Z1", "A1"), ("Z2", "A2"), ("dW1", "dW2"), ("db1", "db2"), ("dZ1", "dZ2"),
-          ("X", "Y"), ("m", "v"), ("dx", "dy"), ("input_size", "hidden_neurons"), ("hidden_neurons", "output_size"),
-          ("beta1", "beta2"), ("plus", "minus"), ("t", "p"), ("lambda_regs", "dev_accuracies"), ("rows", "cols")]
+_BINOPS = {
+    ast.Add: [ast.Sub],
+    ast.Sub: [ast.Add],
+    ast.Mult: [ast.Div, ast.Add],
+    ast.Div: [ast.Mult, ast.FloorDiv],
+    ast.MatMult: [ast.Mult],
+    ast.Pow: [ast.Mult],
+    ast.FloorDiv: [ast.Div],
+}
+_COMPARE = {
+    ast.Gt: [ast.GtE, ast.Lt],
+    ast.GtE: [ast.Gt],
+    ast.Lt: [ast.LtE, ast.Gt],
+    ast.LtE: [ast.Lt],
+    ast.Eq: [ast.NotEq],
+    ast.NotEq: [ast.Eq],
+}
+_FUNCTIONS = {
+    "max": ["min"],
+    "min": ["max"],
+    "sum": ["mean"],
+    "mean": ["sum"],
+    "argmax": ["argmin"],
+    "argmin": ["argmax"],
+    "log": ["log10"],
+    "maximum": ["minimum"],
+    "minimum": ["maximum"],
+    "sqrt": ["square"],
+    "exp": ["expm1"],
+    "zeros": ["ones"],
+    "random": ["standard_normal"],
+    "standard_normal": ["random"],
+    "mean_": [],
+}
+_TWINS = [
+    ("W1", "W2"),
+    ("b1", "b2"),
+    ("Z1", "A1"),
+    ("Z2", "A2"),
+    ("dW1", "dW2"),
+    ("db1", "db2"),
+    ("dZ1", "dZ2"),
+    ("X", "Y"),
+    ("m", "v"),
+    ("dx", "dy"),
+    ("input_size", "hidden_neurons"),
+    ("hidden_neurons", "output_size"),
+    ("beta1", "beta2"),
+    ("plus", "minus"),
+    ("t", "p"),
+    ("lambda_regs", "dev_accuracies"),
+    ("rows", "cols"),
+]
 TWIN = {a: b for a, b in _TWINS} | {b: a for a, b in _TWINS}
 
 
@@ -55,8 +97,11 @@ def _variants(node):
         found.append(("function", len(_FUNCTIONS[node.attr])))
     if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in TWIN:
         found.append(("twin", 1))
-    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in ("lambda_reg", "alpha", "epsilon",
-                                                                                    "beta", "patience"):
+    if (
+        isinstance(node, ast.Name)
+        and isinstance(node.ctx, ast.Load)
+        and node.id in ("lambda_reg", "alpha", "epsilon", "beta", "patience")
+    ):
         found.append(("hardcode", 1))
     if isinstance(node, ast.Call) and len(node.args) >= 2:
         found.append(("swap_args", 1))
@@ -66,9 +111,14 @@ def _variants(node):
         found.append(("drop_minus", 1))
     if isinstance(node, (ast.Assign, ast.AugAssign, ast.Expr)) and not _is_docstring(node):
         found.append(("delete", 1))
-    if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-            and isinstance(node.value, ast.BinOp) and isinstance(node.value.left, ast.Name)
-            and node.value.left.id == node.targets[0].id):
+    if (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.BinOp)
+        and isinstance(node.value.left, ast.Name)
+        and node.value.left.id == node.targets[0].id
+    ):
         found.append(("in_place", 1))
     return found
 

@@ -18,7 +18,7 @@ import numpy as np
 import answer_key
 from fashion_helpers import exercises
 from fashion_helpers.checks import HOOKS, _framework
-from fashion_helpers.checks._values import Seeded, close, decode
+from fashion_helpers.checks._values import close
 from fashion_helpers.tools import export, runner
 
 from ..conftest import NOTEBOOK_DIR

@@ -69,15 +69,17 @@ def test_hidden_cases_run_silently_for_a_grader_and_only_there(student, capsys, 
 
 def test_a_function_that_calls_the_working_copy_of_its_own_exercise_fails(student, reference):
     (student / yours.WORKING_COPIES_NAME).write_text(open(reference.__file__).read())
-    delegating = notebook_cell('from fashion_helpers import yours\n\n\ndef ReLU(Z):\n'
-                               '    return yours.use("ReLU")(Z)\n')["ReLU"]
+    delegating = notebook_cell(
+        'from fashion_helpers import yours\n\n\ndef ReLU(Z):\n    return yours.use("ReLU")(Z)\n'
+    )["ReLU"]
     with pytest.raises(checks.CheckFailed, match="calls the course's working copy of ReLU"):
         checks.check_ReLU(delegating)
 
 
 def test_a_function_whose_cell_needs_another_cell_fails_before_it_is_recorded(student):
-    helper_elsewhere = notebook_cell("def ReLU(Z):\n    return clip_below(Z)\n",
-                                     {"np": np, "clip_below": lambda Z: np.maximum(0, Z)})["ReLU"]
+    helper_elsewhere = notebook_cell(
+        "def ReLU(Z):\n    return clip_below(Z)\n", {"np": np, "clip_below": lambda Z: np.maximum(0, Z)}
+    )["ReLU"]
     with pytest.raises(checks.CheckFailed, match="ReLU uses clip_below, defined in another cell"):
         checks.check_ReLU(helper_elsewhere)
 
@@ -96,6 +98,7 @@ def test_a_hook_that_trips_over_a_strange_result_leaves_the_judging_to_the_rest(
     outcome = [_framework.Outcome(returned=np.zeros((2, 3)))]
     case = {"about": "a case", "calls": [{"args": [], "kwargs": {}}], "expected": [np.ones((2, 3)).tolist()]}
     from fashion_helpers import exercises
+
     case["expected"] = [__import__("fashion_helpers.checks._values", fromlist=["encode"]).encode(np.ones((2, 3)))]
     message, _ = _framework.judge_case(exercises.exercise("ReLU"), case, outcome, hooks)
     assert message.startswith("ReLU(Z) is all zeros")

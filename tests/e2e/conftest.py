@@ -23,16 +23,27 @@ ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS") or ROOT / "runs" / "e2e")
 SERVER_LOG = ARTIFACTS / "jupyterlab.log"
 #: Debian's chromium; headless as root needs the sandbox off, and with background networking left on it keeps
 #: opening connections that this machine refuses. A fresh profile is made by Playwright for each launch.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 def chromium_path() -> str:
     path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     if not path or not os.access(path, os.X_OK):
-        pytest.exit("error: no chromium: run `make test-e2e` as root to install Debian's chromium, or "
-                    "`sudo apt-get install chromium`, or set CHROMIUM=/path/to/chromium", returncode=2)
+        pytest.exit(
+            "error: no chromium: run `make test-e2e` as root to install Debian's chromium, or "
+            "`sudo apt-get install chromium`, or set CHROMIUM=/path/to/chromium",
+            returncode=2,
+        )
     return path
 
 
@@ -51,8 +62,9 @@ def browser():
 
     executable = chromium_path()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS,
-                                             timeout=60_000)
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS, timeout=60_000
+        )
         try:
             yield browser
         finally:

@@ -55,6 +55,7 @@ class E2EFailure(AssertionError):
 @dataclass
 class Facts:
     """What a run notebook shows."""
+
     stdout: list[str]
     stderr: list[str]
     outputs: list[str]
@@ -81,12 +82,14 @@ class Notebook:
     def state(self) -> dict:
         return self.page.evaluate(_STATE) or {}
 
-    def open(self) -> "Notebook":
+    def open(self) -> Notebook:
         """Open the notebook and wait until its kernel (the one the notebook names) is started and idle."""
         # a workspace of its own: JupyterLab does not reopen (and start kernels for) earlier tests' notebooks
         workspace = "e2e-" + "".join(c if c.isalnum() else "-" for c in self.path)
-        self.page.goto(f"{self.lab.url}/lab/workspaces/{workspace}/tree/{self.path}?token={self.lab.token}",
-                       timeout=KERNEL_TIMEOUT * 1000)
+        self.page.goto(
+            f"{self.lab.url}/lab/workspaces/{workspace}/tree/{self.path}?token={self.lab.token}",
+            timeout=KERNEL_TIMEOUT * 1000,
+        )
         deadline = time.monotonic() + KERNEL_TIMEOUT
         state = {}
         while time.monotonic() < deadline:
@@ -96,8 +99,10 @@ class Notebook:
             if state.get("cells") and state["kernel"] not in ("", "No Kernel") and state["status"] == "idle":
                 return self
             time.sleep(0.5)
-        self.fail(f"the kernel was not ready within {KERNEL_TIMEOUT} s (last seen: kernel {state.get('kernel')!r}, "
-                  f"status {state.get('status')!r}, {state.get('cells', 0)} code cells on the page)")
+        self.fail(
+            f"the kernel was not ready within {KERNEL_TIMEOUT} s (last seen: kernel {state.get('kernel')!r}, "
+            f"status {state.get('status')!r}, {state.get('cells', 0)} code cells on the page)"
+        )
 
     def kernel_name(self) -> str:
         """The kernel JupyterLab started for this notebook, from the server's sessions."""
@@ -121,13 +126,17 @@ class Notebook:
                 idle_since = idle_since or time.monotonic()
                 if time.monotonic() - idle_since > 5:
                     errors = self.facts().stderr
-                    self.fail(f"Run All stopped after {state['done']} of {state['cells']} code cells"
-                              + (f"; first error output: {errors[0].strip().splitlines()[-1]!r}" if errors else ""))
+                    self.fail(
+                        f"Run All stopped after {state['done']} of {state['cells']} code cells"
+                        + (f"; first error output: {errors[0].strip().splitlines()[-1]!r}" if errors else "")
+                    )
             else:
                 idle_since = None
             time.sleep(0.5)
-        self.fail(f"Run All did not finish within {RUN_TIMEOUT} s: {state.get('done')} of {state.get('cells')} "
-                  f"code cells had run, kernel {state.get('status')!r}")
+        self.fail(
+            f"Run All did not finish within {RUN_TIMEOUT} s: {state.get('done')} of {state.get('cells')} "
+            f"code cells had run, kernel {state.get('status')!r}"
+        )
 
     def facts(self) -> Facts:
         return Facts(**self.page.evaluate(_FACTS))

@@ -20,8 +20,7 @@ from pathlib import Path
 #: and JupyterLab asks no news site anything.
 SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
-                                                                        "checkForUpdates": False},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
 }
 START_TIMEOUT = 90  # seconds for the server to answer; a cold start on a busy 2-core machine takes ~10 s
 
@@ -51,8 +50,9 @@ class JupyterLab:
         return f"http://127.0.0.1:{self.port}"
 
     def api(self, path: str, method: str = "GET"):
-        request = urllib.request.Request(f"{self.url}/api/{path}", method=method,
-                                         headers={"Authorization": f"token {self.token}"})
+        request = urllib.request.Request(
+            f"{self.url}/api/{path}", method=method, headers={"Authorization": f"token {self.token}"}
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             body = response.read()
         return json.loads(body) if body else None
@@ -66,27 +66,41 @@ class JupyterLab:
 
     def _launch(self, log_file) -> None:
         self.port = free_port()
-        command = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser",
-                   f"--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
-                   f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
-                   f"--LabApp.user_settings_dir={self._settings()}",
-                   f"--LabApp.workspaces_dir={self.home / 'workspaces'}",
-                   "--LabApp.extension_manager=readonly", "--LabApp.news_url=", "--ServerApp.open_browser=False"]
+        command = [
+            str(Path(sys.executable).parent / "jupyter"),
+            "lab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root}",
+            f"--LabApp.user_settings_dir={self._settings()}",
+            f"--LabApp.workspaces_dir={self.home / 'workspaces'}",
+            "--LabApp.extension_manager=readonly",
+            "--LabApp.news_url=",
+            "--ServerApp.open_browser=False",
+        ]
         if os.geteuid() == 0:  # CI and these machines run as root, which jupyter refuses unless told
             command.append("--allow-root")
-        env = dict(os.environ, JUPYTER_CONFIG_DIR=str(self.home / "config"),
-                   JUPYTER_RUNTIME_DIR=str(self.home / "runtime"), IPYTHONDIR=str(self.home / "ipython"))
+        env = dict(
+            os.environ,
+            JUPYTER_CONFIG_DIR=str(self.home / "config"),
+            JUPYTER_RUNTIME_DIR=str(self.home / "runtime"),
+            IPYTHONDIR=str(self.home / "ipython"),
+        )
         log_file.write(f"$ {' '.join(command).replace(self.token, '<token>')}\n")
         log_file.flush()
         # its own process group: stop() ends the server and the kernels it started, and nothing else
-        self.process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, env=env,
-                                        cwd=self.root, start_new_session=True)
+        self.process = subprocess.Popen(
+            command, stdout=log_file, stderr=subprocess.STDOUT, env=env, cwd=self.root, start_new_session=True
+        )
 
     def _port_taken(self) -> bool:
         text = self.log.read_text(errors="replace")
         return "is already in use" in text or "Address already in use" in text
 
-    def start(self) -> "JupyterLab":
+    def start(self) -> JupyterLab:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("a") as log_file:
             for attempt in range(3):  # the free port can be taken between finding it and binding it: try another
@@ -102,11 +116,14 @@ class JupyterLab:
                         time.sleep(0.5)
                 else:
                     self.stop()
-                    raise ServerError(f"JupyterLab did not answer on {self.url} within {START_TIMEOUT} s: "
-                                      f"see its log, {self.log}")
+                    raise ServerError(
+                        f"JupyterLab did not answer on {self.url} within {START_TIMEOUT} s: see its log, {self.log}"
+                    )
                 if not self._port_taken() or attempt == 2:
-                    raise ServerError(f"JupyterLab exited with status {self.process.returncode} before it "
-                                      f"answered: see its log, {self.log}")
+                    raise ServerError(
+                        f"JupyterLab exited with status {self.process.returncode} before it "
+                        f"answered: see its log, {self.log}"
+                    )
                 log_file.write(f"port {self.port} was taken: trying another\n")
                 log_file.flush()
         raise AssertionError("unreachable")
@@ -124,7 +141,7 @@ class JupyterLab:
         except ProcessLookupError:
             pass
 
-    def __enter__(self) -> "JupyterLab":
+    def __enter__(self) -> JupyterLab:
         return self.start()
 
     def __exit__(self, *exc) -> None:

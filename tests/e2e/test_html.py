@@ -72,16 +72,20 @@ def test_html_page_renders_math_and_figures_offline(offline_page, html_edition, 
             page.wait_for_function("() => window.MathJax && window.MathJax.isReady", timeout=MATH_TIMEOUT * 1000)
             page.evaluate("() => new Promise(done => MathJax.Hub.Queue(() => done(true)))")
         except Exception as exc:  # playwright's TimeoutError, or MathJax missing from the page
-            pytest.fail(f"{name}.html: MathJax was not ready within {MATH_TIMEOUT} s: {str(exc).splitlines()[0]} "
-                        f"{where}", pytrace=False)
+            pytest.fail(
+                f"{name}.html: MathJax was not ready within {MATH_TIMEOUT} s: {str(exc).splitlines()[0]} {where}",
+                pytrace=False,
+            )
         facts = page.evaluate(_FACTS)
         assert not page.refused, f"{name}.html asked the network for {page.refused[:3]} {where}"
         assert not facts["raw_tex"], f"{name}.html: LaTeX left untypeset: {facts['raw_tex'][0]!r} {where}"
-        assert facts["math"] >= expected["math_cells"] and not facts["math_errors"], \
+        assert facts["math"] >= expected["math_cells"] and not facts["math_errors"], (
             f"{name}.html: {facts['math']} typeset formulas, {facts['math_errors']} MathJax errors {where}"
+        )
         assert facts["fonts"], f"{name}.html: MathJax's STIX web fonts did not load from disk {where}"
-        assert len(facts["images"]) == expected["images"] and all(facts["images"]), \
+        assert len(facts["images"]) == expected["images"] and all(facts["images"]), (
             f"{name}.html: expected {expected['images']} figures, the page shows {facts['images']} {where}"
+        )
     finally:
         figure = page.locator(".jp-OutputArea-output img").first
         if figure.count():

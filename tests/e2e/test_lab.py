@@ -42,7 +42,9 @@ def committed(name: str) -> dict:
         "math_cells": sum(c.cell_type == "markdown" and "$" in c.source for c in nb.cells),
         "exercises": sum(c.source.count("### BEGIN SOLUTION") for c in nb.cells if c.cell_type == "code"),
         # what the student edition quotes after each cell tagged expected-output, and its inline questions
-        "expected_blocks": [grading.text_output(c) for c in nb.cells if grading.EXPECTED_TAG in c.metadata.get("tags", [])],
+        "expected_blocks": [
+            grading.text_output(c) for c in nb.cells if grading.EXPECTED_TAG in c.metadata.get("tags", [])
+        ],
         "questions": sum(grading.ANSWER_TAG in c.metadata.get("tags", []) for c in nb.cells),
     }
 
@@ -52,8 +54,9 @@ def opened(page, lab, artifacts, edition: str, name: str, focus: str = ".jp-Outp
     """Open ``<edition>/notebooks/<name>.ipynb``; on the way out, always a screenshot (around the first ``focus``
     element) and the kernel shut down."""
     shot = artifacts / f"{edition}-{name}.png"
-    notebook = Notebook(page, lab, f"{edition}/notebooks/{name}.ipynb",
-                        where=f"screenshot {shot}, server log {SERVER_LOG}")
+    notebook = Notebook(
+        page, lab, f"{edition}/notebooks/{name}.ipynb", where=f"screenshot {shot}, server log {SERVER_LOG}"
+    )
     try:
         yield notebook.open()
     finally:
@@ -73,16 +76,20 @@ def check_ran_cleanly(facts: Facts, notebook: Notebook) -> None:
 
 def check_figures(facts: Facts, notebook: Notebook, expected: int) -> None:
     if len(facts.images) != expected or not all(facts.images):
-        notebook.fail(f"expected {expected} figures rendered as images, the page shows {len(facts.images)} "
-                      f"({sum(1 for w in facts.images if not w)} of them not loaded)")
+        notebook.fail(
+            f"expected {expected} figures rendered as images, the page shows {len(facts.images)} "
+            f"({sum(1 for w in facts.images if not w)} of them not loaded)"
+        )
 
 
 def check_math(facts: Facts, notebook: Notebook, math_cells: int) -> None:
     if facts.raw_tex:
         notebook.fail(f"LaTeX left untypeset in a markdown cell: {facts.raw_tex[0]!r}")
     if facts.math < math_cells or facts.math_errors:
-        notebook.fail(f"expected typeset math in {math_cells} markdown cells, the page shows {facts.math} "
-                      f"formulas and {facts.math_errors} MathJax errors")
+        notebook.fail(
+            f"expected typeset math in {math_cells} markdown cells, the page shows {facts.math} "
+            f"formulas and {facts.math_errors} MathJax errors"
+        )
 
 
 @pytest.mark.parametrize("name", COURSE_NOTEBOOKS)
@@ -96,8 +103,10 @@ def test_course_notebook_runs_in_jupyterlab(page, lab, artifacts, name):
         check_figures(facts, notebook, expected["images"])
         check_math(facts, notebook, expected["math_cells"])
         if facts.lines(("PASS", "FAIL")) != expected["verdicts"]:
-            notebook.fail(f"expected the self-checks' lines {expected['verdicts']}, the page shows "
-                          f"{facts.lines(('PASS', 'FAIL'))}")
+            notebook.fail(
+                f"expected the self-checks' lines {expected['verdicts']}, the page shows "
+                f"{facts.lines(('PASS', 'FAIL'))}"
+            )
         assert not page.console_errors, f"JupyterLab's page reported errors: {page.console_errors}"
 
 
@@ -105,8 +114,7 @@ def test_course_notebook_runs_in_jupyterlab(page, lab, artifacts, name):
 def check_friendly_not_yet_lines(facts: Facts, notebook: Notebook, expected: dict) -> None:
     not_yet = facts.lines("NOT YET")
     if expected["exercises"] and not not_yet:
-        notebook.fail(f"{expected['exercises']} exercises are stubbed, but no 'NOT YET ... not written yet' "
-                      "line shows")
+        notebook.fail(f"{expected['exercises']} exercises are stubbed, but no 'NOT YET ... not written yet' line shows")
     if any("not written yet" not in line for line in not_yet):
         notebook.fail(f"a NOT YET line without its explanation: {not_yet}")
 
@@ -114,11 +122,15 @@ def check_friendly_not_yet_lines(facts: Facts, notebook: Notebook, expected: dic
 def check_expected_outputs_and_questions(facts: Facts, notebook: Notebook, expected: dict) -> None:
     shown = [block.strip() for block in facts.expected]
     if shown != [block.strip() for block in expected["expected_blocks"]]:
-        notebook.fail(f"expected {len(expected['expected_blocks'])} 'Expected output' blocks quoting the instructor's "
-                      f"run, the page shows {len(shown)}: {[b[:60] for b in shown]}")
+        notebook.fail(
+            f"expected {len(expected['expected_blocks'])} 'Expected output' blocks quoting the instructor's "
+            f"run, the page shows {len(shown)}: {[b[:60] for b in shown]}"
+        )
     if facts.blank_answers != expected["questions"]:
-        notebook.fail(f"expected {expected['questions']} inline questions with a blank answer cell, the page shows "
-                      f"{facts.blank_answers}")
+        notebook.fail(
+            f"expected {expected['questions']} inline questions with a blank answer cell, the page shows "
+            f"{facts.blank_answers}"
+        )
 
 
 STUDENT_CHECKS = [

@@ -35,8 +35,19 @@ def test_the_holdout_row_reads_the_runners_metrics_file(tmp_path):
     bench = load_script("bench")
     path = tmp_path / "08_improving_the_model.metrics.json"
     assert bench.holdout_row(path) is None
-    path.write_text(json.dumps({"notebook": "08_improving_the_model", "status": "ok", "error": None,
-                                "metrics": {"holdout_accuracy": 81.7, "best_baseline": "MLPClassifier",
-                                            "best_baseline_holdout_accuracy": 81.45}}))
+    path.write_text(
+        json.dumps(
+            {
+                "notebook": "08_improving_the_model",
+                "status": "ok",
+                "error": None,
+                "metrics": {
+                    "holdout_accuracy": 81.7,
+                    "best_baseline": "MLPClassifier",
+                    "best_baseline_holdout_accuracy": 81.45,
+                },
+            }
+        )
+    )
     row = bench.holdout_row(path)
     assert "| 81.70% |" in row and "best baseline MLPClassifier 81.45%" in row and row.endswith("| NO |")

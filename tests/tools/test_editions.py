@@ -17,7 +17,7 @@ from fashion_helpers import exercises, yours
 from fashion_helpers.checks._values import decode
 from fashion_helpers.tools import cli, editions, grading, runner, verify
 
-from ..conftest import HIDDEN_CASES, NOTEBOOK_DIR, ROOT
+from ..conftest import HIDDEN_CASES, NOTEBOOK_DIR
 
 NOTEBOOKS = runner.list_notebooks(directory=NOTEBOOK_DIR)
 
@@ -30,27 +30,38 @@ def self_study(tmp_path_factory):
 
 
 def test_the_self_study_edition_is_the_release_with_the_working_copies_beside_it(self_study):
-    assert sorted(p.name for p in (self_study / "data").iterdir()) == ["README.md", "fashion_data.csv",
-                                                                       "fashion_holdout.csv"]
-    assert (self_study / "notebooks" / yours.WORKING_COPIES_NAME).read_text() == \
-        (NOTEBOOK_DIR / yours.RECORD_NAME).read_text()
+    assert sorted(p.name for p in (self_study / "data").iterdir()) == [
+        "README.md",
+        "fashion_data.csv",
+        "fashion_holdout.csv",
+    ]
+    assert (self_study / "notebooks" / yours.WORKING_COPIES_NAME).read_text() == (
+        NOTEBOOK_DIR / yours.RECORD_NAME
+    ).read_text()
     assert not (self_study / "notebooks" / yours.RECORD_NAME).exists()
     for path in NOTEBOOKS:
         nb = nbformat.read(str(self_study / "notebooks" / path.name), as_version=4)
         assert all(c.outputs == [] for c in nb.cells if c.cell_type == "code")
         assert "".join(c.source for c in nb.cells).count(grading.STUB) == len(
-            [n for n in exercises.names() if exercises.exercise(n).notebook == path.stem])
+            [n for n in exercises.names() if exercises.exercise(n).notebook == path.stem]
+        )
 
 
 def test_the_self_study_edition_runs_top_to_bottom_with_every_exercise_open(self_study):
     """02 (its own exercises open) and 05 (its loop and every earlier exercise open), as a student would run them."""
     written = [self_study / "notebooks" / name for name in ("02_activations.ipynb", "05_gradient_descent.ipynb")]
-    jobs = [(path, self_study / "executed" / path.name, runner.parameters_for(declared, {"iterations": 30}))
-            for path, declared in runner.declarations(written).items()]
+    jobs = [
+        (path, self_study / "executed" / path.name, runner.parameters_for(declared, {"iterations": 30}))
+        for path, declared in runner.declarations(written).items()
+    ]
     results = runner.execute_many(jobs, workers=2, progress=False)
     assert [r["status"] for r in results] == ["ok", "ok"], [r["error"] for r in results]
-    text = "".join(o.get("text", "") for path in sorted((self_study / "executed").glob("*.ipynb"))
-                   for c in nbformat.read(str(path), as_version=4).cells for o in c.get("outputs", []))
+    text = "".join(
+        o.get("text", "")
+        for path in sorted((self_study / "executed").glob("*.ipynb"))
+        for c in nbformat.read(str(path), as_version=4).cells
+        for o in c.get("outputs", [])
+    )
     assert text.count("the notebook uses the course's working copy") == 4  # ReLU, ReLU_deriv, softmax, the loop
     assert "not passed yet, so the course's working copy stands in: init_params (01_initialization)" in text
     assert "Traceback" not in text
@@ -80,8 +91,11 @@ def _package_callables():
     for name in MODULES:
         module = importlib.import_module(name)
         for attr, value in vars(module).items():
-            if ((inspect.isfunction(value) or inspect.isclass(value)) and id(value) not in found
-                    and getattr(value, "__module__", "").startswith("fashion_helpers")):
+            if (
+                (inspect.isfunction(value) or inspect.isclass(value))
+                and id(value) not in found
+                and getattr(value, "__module__", "").startswith("fashion_helpers")
+            ):
                 found[id(value)] = (f"from {name} import {attr} as _candidate", value)
     return list(found.values())
 
@@ -108,8 +122,9 @@ def _binds(value, exercise) -> bool:
         return True
     try:
         call = exercise.cases[0]["calls"][0]
-        inspect.signature(value).bind(*[decode(a) for a in call["args"]],
-                                      **{k: decode(v) for k, v in call["kwargs"].items()})
+        inspect.signature(value).bind(
+            *[decode(a) for a in call["args"]], **{k: decode(v) for k, v in call["kwargs"].items()}
+        )
         return True
     except (TypeError, ValueError):
         return False
@@ -129,9 +144,14 @@ def test_nothing_a_student_of_a_graded_course_can_import_or_read_passes_any_exer
     tried = 0
     with verify.Sandbox(preload=tuple(MODULES)) as sandbox:
         for header, value in candidates:
-            tries = [(name, f"{header}\n\n\ndef {name}(*args, **kwargs):\n    return _candidate(*args, **kwargs)\n")
-                     for name in exercises.names() if _binds(value, exercises.exercise(name))]
-            for (name, _), verdict in zip(tries, verify.grade_many(sandbox, tries, reference, hidden, seconds=5), strict=True):
+            tries = [
+                (name, f"{header}\n\n\ndef {name}(*args, **kwargs):\n    return _candidate(*args, **kwargs)\n")
+                for name in exercises.names()
+                if _binds(value, exercises.exercise(name))
+            ]
+            for (name, _), verdict in zip(
+                tries, verify.grade_many(sandbox, tries, reference, hidden, seconds=5), strict=True
+            ):
                 assert verdict.points == 0, f"{header.splitlines()[0]} passes {name}"
             tried += len(tries)
     assert tried >= 500, f"only {tried} candidates tried"

@@ -23,8 +23,9 @@ def test_committed_notebooks_carry_the_metadata_their_structure_gives(path):
     nb = nbformat.read(str(path), as_version=4)
     marked = copy.deepcopy(nb)
     grading.mark_cells(marked, path.name)
-    assert [c.metadata.get("nbgrader") for c in nb.cells] == [c.metadata.get("nbgrader") for c in marked.cells], \
+    assert [c.metadata.get("nbgrader") for c in nb.cells] == [c.metadata.get("nbgrader") for c in marked.cells], (
         "nbgrader metadata out of step with the notebook: make refresh writes it"
+    )
     MetadataValidator().validate_nb(nb)  # what nbgrader's own CheckCellMetadata runs
     assert grading.HIDDEN_BEGIN not in "".join(c.source for c in nb.cells)  # hidden tests live in a graded course
 
@@ -42,12 +43,20 @@ def test_each_exercise_is_a_solution_cell_graded_by_the_self_check_after_it():
     assert solutions == tests == [name.lower() for name in exercises.names()]
 
 
-@pytest.mark.parametrize("source, message", [
-    ("def relu(Z):\n    ### BEGIN SOLUTION\n    return Z\n    ### END SOLUTION\n",
-     r"01_x.ipynb, cell 0: the exercise relu has no self-check cell"),
-    ("def a(Z):\n    ### BEGIN SOLUTION\n    return Z\n    ### END SOLUTION\n\n\ndef b(Z):\n    ### BEGIN SOLUTION\n"
-     "    return Z\n    ### END SOLUTION\n", r"01_x.ipynb, cell 0 holds the exercises a, b: give each its own cell"),
-])
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        (
+            "def relu(Z):\n    ### BEGIN SOLUTION\n    return Z\n    ### END SOLUTION\n",
+            r"01_x.ipynb, cell 0: the exercise relu has no self-check cell",
+        ),
+        (
+            "def a(Z):\n    ### BEGIN SOLUTION\n    return Z\n    ### END SOLUTION\n\n\n"
+            "def b(Z):\n    ### BEGIN SOLUTION\n    return Z\n    ### END SOLUTION\n",
+            r"01_x.ipynb, cell 0 holds the exercises a, b: give each its own cell",
+        ),
+    ],
+)
 def test_an_exercise_cell_without_its_own_self_check_is_refused(source, message):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source)]
@@ -115,8 +124,13 @@ def test_a_graded_course_keeps_its_key_in_an_instructor_only_folder_its_kernels_
 def test_the_release_holds_notebooks_and_data_only_without_hidden_tests_or_solutions(graded_course):
     released = graded_course / "release" / grading.ASSIGNMENT
     files = sorted(str(p.relative_to(released)) for p in released.rglob("*") if p.is_file())
-    assert files == ["02_activations.ipynb", "03_forward_propagation.ipynb", "data/README.md",
-                     "data/fashion_data.csv", "data/fashion_holdout.csv"]
+    assert files == [
+        "02_activations.ipynb",
+        "03_forward_propagation.ipynb",
+        "data/README.md",
+        "data/fashion_data.csv",
+        "data/fashion_holdout.csv",
+    ]
     for name in files[:2]:
         text = "".join(c.source for c in nbformat.read(str(released / name), as_version=4).cells)
         assert "HIDDEN TESTS" not in text and "hidden=True" not in text
@@ -124,8 +138,9 @@ def test_the_release_holds_notebooks_and_data_only_without_hidden_tests_or_solut
 
 
 def test_one_assignment_per_notebook_each_with_its_data_and_the_earlier_working_copies(tmp_path):
-    sources = grading.write_course(tmp_path, NOTEBOOKS[:4], ROOT / "data", key=(RECORD, HIDDEN_CASES),
-                                   per_notebook=True, earlier_copies=True)
+    sources = grading.write_course(
+        tmp_path, NOTEBOOKS[:4], ROOT / "data", key=(RECORD, HIDDEN_CASES), per_notebook=True, earlier_copies=True
+    )
     assert [s.name for s in sources] == [p.stem for p in NOTEBOOKS[:4]]
     assert all((s / "data" / "fashion_data.csv").is_file() and (s / f"{s.name}.ipynb").is_file() for s in sources)
     assert not (sources[0] / yours.WORKING_COPIES_NAME).exists()  # nothing comes before 01
@@ -137,8 +152,19 @@ def test_the_grading_round_trip_scores_each_hand_in_as_it_should(tmp_path, capsy
     """Notebooks 02 and 03, quick: the solutions get full points and 03 runs the student's 02 functions; the
     untouched release gets 0 without a crash; one bug costs exactly softmax, named; delegating, rebinding and
     tuned hand-ins get nothing (the full series: make autograde-check, a CI step of its own)."""
-    code = cli.main(["autograde-check", "02", "03", "--notebooks", str(NOTEBOOK_DIR), "--out", str(tmp_path / "rt"),
-                     "--params", str(ROOT / "params" / "quick.yaml")])
+    code = cli.main(
+        [
+            "autograde-check",
+            "02",
+            "03",
+            "--notebooks",
+            str(NOTEBOOK_DIR),
+            "--out",
+            str(tmp_path / "rt"),
+            "--params",
+            str(ROOT / "params" / "quick.yaml"),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0, out
     assert "rebinds    0 / 6 points (the kernel's test cells claimed 6)" in out

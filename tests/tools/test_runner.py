@@ -20,20 +20,32 @@ def run_cli(args, capsys):
     return code, captured.out, captured.err
 
 
-@pytest.mark.parametrize("args,message", [
-    (["-p", "no_such_parameter", "3"], r"unknown parameter 'no_such_parameter'; the known ones are: seed, data_path"),
-    (["-p", "alpha", "fast"], r"parameter alpha must be a number, got 'fast'"),
-    (["-p", "alpha=-1"], r"parameter alpha must be > 0, got -1"),
-    (["-p", "iterations", "2.5"], r"parameter iterations must be a whole number, got 2.5"),
-    (["-p", "lambda_regs", "[0, -1]"], r"parameter lambda_regs must be >= 0, got -1"),
-    (["-p", "data_path", "nowhere.csv"], r"parameter data_path: no file or directory at .*nowhere\.csv"),
-    (["--params", "params/nope.yaml"], r"parameter file not found: params/nope\.yaml"),
-    (["99"], r"no notebook '99' in notebooks/; choose from: 01_initialization"),
-    (["02", "-p", "alpha", "0.5"], r"parameter 'alpha' is used by none of the selected notebooks \(02_activations\)"),
-    (["-p", "alpha"], r"-p alpha has no value"),
-    (["-p", "dev_size", "5000"], r"parameter dev_size must be >= 1 and <= 1999, got 5000: .*the data has 2000 rows"),
-    (["-p", "data_path", "README.md"], r"parameter data_path: .*README\.md has no column named 'label'"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (
+            ["-p", "no_such_parameter", "3"],
+            r"unknown parameter 'no_such_parameter'; the known ones are: seed, data_path",
+        ),
+        (["-p", "alpha", "fast"], r"parameter alpha must be a number, got 'fast'"),
+        (["-p", "alpha=-1"], r"parameter alpha must be > 0, got -1"),
+        (["-p", "iterations", "2.5"], r"parameter iterations must be a whole number, got 2.5"),
+        (["-p", "lambda_regs", "[0, -1]"], r"parameter lambda_regs must be >= 0, got -1"),
+        (["-p", "data_path", "nowhere.csv"], r"parameter data_path: no file or directory at .*nowhere\.csv"),
+        (["--params", "params/nope.yaml"], r"parameter file not found: params/nope\.yaml"),
+        (["99"], r"no notebook '99' in notebooks/; choose from: 01_initialization"),
+        (
+            ["02", "-p", "alpha", "0.5"],
+            r"parameter 'alpha' is used by none of the selected notebooks \(02_activations\)",
+        ),
+        (["-p", "alpha"], r"-p alpha has no value"),
+        (
+            ["-p", "dev_size", "5000"],
+            r"parameter dev_size must be >= 1 and <= 1999, got 5000: .*the data has 2000 rows",
+        ),
+        (["-p", "data_path", "README.md"], r"parameter data_path: .*README\.md has no column named 'label'"),
+    ],
+)
 def test_bad_parameters_are_refused_before_any_kernel(tmp_path, capsys, monkeypatch, args, message):
     import re
 
@@ -74,14 +86,17 @@ def test_full_data_parameter_file_is_valid(official_idx):
 
 def test_default_parameter_file_holds_the_shared_defaults():
     defaults = cli.collect_values(str(ROOT / "params" / "default.yaml"), [])
-    assert {k: v for k, v in defaults.items() if k not in PATHS} == {k: v for k, v in DEFAULTS.items() if k not in PATHS}
+    assert {k: v for k, v in defaults.items() if k not in PATHS} == {
+        k: v for k, v in DEFAULTS.items() if k not in PATHS
+    }
 
 
 def test_a_quick_run_of_the_whole_series(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
     out = tmp_path / "quick"
-    code, stdout, _ = run_cli(["run", "--params", "params/quick.yaml", "-p", "alpha", "0.05", "--out", str(out),
-                               "--quiet"], capsys)
+    code, stdout, _ = run_cli(
+        ["run", "--params", "params/quick.yaml", "-p", "alpha", "0.05", "--out", str(out), "--quiet"], capsys
+    )
     assert code == 0, stdout
     assert sorted(p.name for p in out.glob("*.ipynb")) == [p.name for p in NOTEBOOKS]
     assert json.loads((out / "parameters.json").read_text())["alpha"] == 0.05
@@ -107,15 +122,22 @@ def test_the_longest_notebooks_start_first_and_unknown_ones_before_them(tmp_path
     jobs = [(Path(f"{name}.ipynb"), tmp_path / f"{name}.ipynb", {}) for name in ("01_a", "02_b", "03_c", "04_d")]
     assert runner.start_order(jobs) == [3, 2, 1, 0]  # never timed: later notebooks first
     assert runner.start_order(jobs, {"01_a": 5.0, "02_b": 3.0, "03_c": 20.0}) == [3, 2, 0, 1]
-    runner.record_durations([{"notebook": "01_a", "status": "ok", "seconds": 4.04},
-                             {"notebook": "02_b", "status": "failed", "seconds": 0.5}])
+    runner.record_durations(
+        [
+            {"notebook": "01_a", "status": "ok", "seconds": 4.04},
+            {"notebook": "02_b", "status": "failed", "seconds": 0.5},
+        ]
+    )
     runner.record_durations([{"notebook": "03_c", "status": "ok", "seconds": 9.0}])
     assert runner.read_durations() == {"01_a": 4.0, "03_c": 9.0}  # a failed run says nothing about its length
     quick = runner.durations_key({"iterations": 50})
     runner.record_durations([{"notebook": "03_c", "status": "ok", "seconds": 1.0}], quick)
     assert runner.read_durations(quick) == {"03_c": 1.0}  # each set of values has its own record
     assert runner.read_durations()["03_c"] == 9.0
-    assert runner.read_durations(runner.durations_key({"alpha": 0.2})) == {"01_a": 4.0, "03_c": 9.0}  # else the defaults'
+    assert runner.read_durations(runner.durations_key({"alpha": 0.2})) == {
+        "01_a": 4.0,
+        "03_c": 9.0,
+    }  # else the defaults'
     runner.DURATIONS.write_text("not json")
     assert runner.read_durations() == {}
 
@@ -123,14 +145,40 @@ def test_the_longest_notebooks_start_first_and_unknown_ones_before_them(tmp_path
 def test_a_failing_notebook_is_reported_and_the_others_kept(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
     bad = tmp_path / "bad.csv"  # a sound header, so it passes the checks made before any kernel; a bad cell
-    bad.write_text(",".join([f"pixel{i}" for i in range(1, 785)] + ["label"]) + "\n"
-                   + ("0," * 784 + "1\n") * 2 + "0," * 783 + "x,3\n")
+    bad.write_text(
+        ",".join([f"pixel{i}" for i in range(1, 785)] + ["label"])
+        + "\n"
+        + ("0," * 784 + "1\n") * 2
+        + "0," * 783
+        + "x,3\n"
+    )
     out = tmp_path / "run"
-    code, stdout, err = run_cli(["run", "02", "05", "-p", "data_path", str(bad), "-p", "dev_size", "1",
-                                 "-p", "iterations", "5",
-                                 "--out", str(out), "--quiet"], capsys)
+    code, stdout, err = run_cli(
+        [
+            "run",
+            "02",
+            "05",
+            "-p",
+            "data_path",
+            str(bad),
+            "-p",
+            "dev_size",
+            "1",
+            "-p",
+            "iterations",
+            "5",
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+        capsys,
+    )
     assert code == 1 and err.splitlines()[-1].startswith("error: 1 of 2 notebooks failed")
-    assert "FAILED 05_gradient_descent: at In [" in err and "CourseInputError" in err and "'x', which is not a number" in err
+    assert (
+        "FAILED 05_gradient_descent: at In [" in err
+        and "CourseInputError" in err
+        and "'x', which is not a number" in err
+    )
     assert json.loads((out / "02_activations.metrics.json").read_text())["status"] == "ok"
     assert json.loads((out / "05_gradient_descent.metrics.json").read_text())["status"] == "failed"
     assert "| 02_activations | ok |" in stdout
@@ -138,8 +186,10 @@ def test_a_failing_notebook_is_reported_and_the_others_kept(tmp_path, capsys, mo
 
 def make_notebook(path, body):
     nb = nbformat.v4.new_notebook()
-    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                   "language_info": {"name": "python"}}
+    nb.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    }
     params = nbformat.v4.new_code_cell("seed = 42  # the seed")
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell(body)]
@@ -165,8 +215,21 @@ def test_refresh_strips_noise_and_leaves_a_failing_notebook_untouched(tmp_path):
 def test_sweep_writes_mean_and_std_and_resumes(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
     out = tmp_path / "sweep"
-    args = ["sweep", "--notebook", "06", "-g", "alpha=0.05,0.1", "--seeds", "2", "-p", "iterations", "20",
-            "--out", str(out), "--quiet"]
+    args = [
+        "sweep",
+        "--notebook",
+        "06",
+        "-g",
+        "alpha=0.05,0.1",
+        "--seeds",
+        "2",
+        "-p",
+        "iterations",
+        "20",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     code, stdout, _ = run_cli(args, capsys)
     assert code == 0
     table = (out / "sweep.md").read_text()
@@ -189,8 +252,14 @@ def test_sweep_refuses_bad_grid_before_running(tmp_path, capsys, monkeypatch):
 def test_sweep_table_keeps_whole_numbers_whole():
     import pandas as pd
 
-    runs = pd.DataFrame({"alpha": [0.05, 0.05, 0.1, 0.1], "hidden_neurons": [10, 10, 20, 20], "seed": [0, 1, 0, 1],
-                         "dev_accuracy": [70.0, 72.0, 74.0, 75.0]})
+    runs = pd.DataFrame(
+        {
+            "alpha": [0.05, 0.05, 0.1, 0.1],
+            "hidden_neurons": [10, 10, 20, 20],
+            "seed": [0, 1, 0, 1],
+            "dev_accuracy": [70.0, 72.0, 74.0, 75.0],
+        }
+    )
     table = sweep.summarise(runs, ["alpha", "hidden_neurons"])
     text = sweep.as_markdown(table, ["alpha", "hidden_neurons"])
     assert "| 0.05 | 10 | 2 | 71.00 ± 1.41 |" in text and "| 0.1 | 20 | 2 | 74.50 ± 0.71 |" in text
@@ -199,9 +268,11 @@ def test_sweep_table_keeps_whole_numbers_whole():
 def test_refresh_joins_stream_chunks_so_outputs_do_not_churn():
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("print(1); print(2)")
-    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n"),
-                    nbformat.v4.new_output("stream", name="stdout", text="2\n"),
-                    nbformat.v4.new_output("stream", name="stderr", text="warn\n")]
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="1\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="2\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="warn\n"),
+    ]
     nb.cells = [cell]
     runner.strip_run_noise(nb)
     assert [(o.name, o.text) for o in nb.cells[0].outputs] == [("stdout", "1\n2\n"), ("stderr", "warn\n")]
@@ -227,8 +298,12 @@ def test_an_interrupted_sweep_keeps_what_it_finished(tmp_path, monkeypatch):
 def test_the_notebook_folder_comes_from_the_working_directory_or_the_option(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, _, err = run_cli(["params"], capsys)
-    assert code == 2 and err == "error: no notebooks NN_*.ipynb in notebooks/: run from the repository root, " \
-                                "or name the folder with --notebooks DIR\n"
+    assert (
+        code == 2
+        and err
+        == "error: no notebooks NN_*.ipynb in notebooks/: run from the repository root, "
+        "or name the folder with --notebooks DIR\n"
+    )
     code, out, _ = run_cli(["params", "--notebooks", str(NOTEBOOK_DIR)], capsys)
     assert code == 0 and "| `seed` | `42` |" in out
 
@@ -238,8 +313,13 @@ def test_each_notebook_is_inspected_once_per_run(tmp_path, capsys, monkeypatch):
     calls = []
     inspect = runner.declared_parameters
     monkeypatch.setattr(runner, "declared_parameters", lambda nb: calls.append(nb.stem) or inspect(nb))
-    monkeypatch.setattr(runner, "execute_many", lambda jobs, *a, **k: [
-        {"notebook": nb.stem, "status": "ok", "error": None, "metrics": {}} for nb, _, _ in jobs])
+    monkeypatch.setattr(
+        runner,
+        "execute_many",
+        lambda jobs, *a, **k: [
+            {"notebook": nb.stem, "status": "ok", "error": None, "metrics": {}} for nb, _, _ in jobs
+        ],
+    )
     code, _, _ = run_cli(["run", "-p", "alpha", "0.05", "--out", str(tmp_path / "run"), "--quiet"], capsys)
     assert code == 0 and sorted(calls) == [nb.stem for nb in NOTEBOOKS]
 
@@ -247,8 +327,9 @@ def test_each_notebook_is_inspected_once_per_run(tmp_path, capsys, monkeypatch):
 def test_a_sweep_validates_each_grid_point_once_not_once_per_seed(monkeypatch):
     calls = []
     prepare = sweep.prepare_parameters
-    monkeypatch.setattr(sweep, "prepare_parameters", lambda values, declared: calls.append(values) or
-                        prepare(values, declared))
+    monkeypatch.setattr(
+        sweep, "prepare_parameters", lambda values, declared: calls.append(values) or prepare(values, declared)
+    )
     notebook = runner.list_notebooks(["06"], NOTEBOOK_DIR)[0]
     points = sweep.plan({"alpha": [0.05, 0.1]}, [0, 1, 2], {"iterations": 20}, notebook)
     assert len(points) == 6 and len(calls) == 2
@@ -259,15 +340,17 @@ def test_a_failed_sweep_point_ends_the_sweep_with_status_1(tmp_path, capsys, mon
     monkeypatch.chdir(ROOT)
 
     def failing(jobs, workers, progress, label, log_file, on_result):
-        results = [{"notebook": "06_validation", "status": "failed", "error": "at In [3]: boom", "metrics": {}}
-                   for _ in jobs]
-        for job, result in zip(jobs, results):
+        results = [
+            {"notebook": "06_validation", "status": "failed", "error": "at In [3]: boom", "metrics": {}} for _ in jobs
+        ]
+        for job, result in zip(jobs, results, strict=True):
             on_result(job, result)
         return results
 
     monkeypatch.setattr(sweep, "execute_many", failing)
-    code, _, err = run_cli(["sweep", "-g", "alpha=0.05", "--seeds", "1", "--out", str(tmp_path / "s"), "--quiet"],
-                           capsys)
+    code, _, err = run_cli(
+        ["sweep", "-g", "alpha=0.05", "--seeds", "1", "--out", str(tmp_path / "s"), "--quiet"], capsys
+    )
     assert code == 1 and err.startswith("error: run alpha=0.05,seed=0 failed (at In [3]: boom)")
 
 
@@ -287,8 +370,10 @@ from fashion_helpers.tools import cli
 sys.exit(cli.main(["run"]))
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
-    assert out.returncode == 2 and out.stderr == ("error: fashion-course needs the course tooling (papermill, yaml "
-                                                  "missing): pip install 'fashion-helpers[tools]'\n")
+    assert out.returncode == 2 and out.stderr == (
+        "error: fashion-course needs the course tooling (papermill, yaml "
+        "missing): pip install 'fashion-helpers[tools]'\n"
+    )
 
 
 def test_the_tooling_skips_jsonschemas_iri_grammars_and_still_validates_notebooks():
@@ -297,11 +382,13 @@ def test_the_tooling_skips_jsonschemas_iri_grammars_and_still_validates_notebook
     import subprocess
     import sys
 
-    script = ("import sys, fashion_helpers.tools, nbformat, papermill\n"
-              "nb = nbformat.read('notebooks/02_activations.ipynb', as_version=4)\n"
-              "nbformat.validate(nb)\n"
-              "bad = nbformat.v4.new_notebook(); bad.cells = [{'cell_type': 'code'}]\n"
-              "try:\n    nbformat.validate(bad)\nexcept nbformat.ValidationError:\n    print('invalid refused')\n"
-              "print(sys.modules['rfc3987_syntax'])")
+    script = (
+        "import sys, fashion_helpers.tools, nbformat, papermill\n"
+        "nb = nbformat.read('notebooks/02_activations.ipynb', as_version=4)\n"
+        "nbformat.validate(nb)\n"
+        "bad = nbformat.v4.new_notebook(); bad.cells = [{'cell_type': 'code'}]\n"
+        "try:\n    nbformat.validate(bad)\nexcept nbformat.ValidationError:\n    print('invalid refused')\n"
+        "print(sys.modules['rfc3987_syntax'])"
+    )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.split() == ["invalid", "refused", "None"]
