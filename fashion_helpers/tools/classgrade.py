@@ -29,9 +29,11 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
+from sqlalchemy.exc import SAWarning
 from tqdm import tqdm
 
 from ..errors import CourseInputError
@@ -103,7 +105,9 @@ def merge(course: Path, assignment: str, result: dict) -> None:
     kernel = {(g["notebook"], g["name"]): g for g in records["grades"]}
     comments = {(c["notebook"], c["name"]): c for c in records["comments"]}
     stamp = dt.datetime.fromisoformat(records["timestamp"]) if records.get("timestamp") else None
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gradebook:
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gradebook, warnings.catch_warnings():
+        # nbgrader's own add_submission trips SQLAlchemy's autoflush warning (its autograde does too): harmless
+        warnings.simplefilter("ignore", SAWarning)
         gradebook.update_or_create_student(student)
         submission = gradebook.update_or_create_submission(
             assignment, student, **({"timestamp": stamp} if stamp else {})
@@ -202,8 +206,9 @@ def grade_class(
 
     items = [(s, (str(course), str(template), s, assignment, limits)) for s in todo]
     try:
-        with Engine(scheduler, workers) as engine:
-            engine.run(gradetask.grade, items, record, failure, label="grade")
+        if items:
+            with Engine(scheduler, workers) as engine:
+                engine.run(gradetask.grade, items, record, failure, label="grade")
     finally:
         bar.close()
     results = [_marker(state, s) for s in students if _marker(state, s)]

@@ -39,11 +39,14 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
 
-from .. import yours
+from .. import exercises, yours
 from . import autograde, submissions, verify
 from .grading import COURSE_ID, GRADING, HIDDEN_BEGIN, HIDDEN_END, nbgrader
 
 _HIDDEN = re.compile(rf"^[ \t]*{re.escape(HIDDEN_BEGIN)}.*?^[ \t]*{re.escape(HIDDEN_END)}[ \t]*\n?", re.M | re.S)
+#: nbgrader's command line, started after the course's tooling package: that keeps jsonschema from compiling
+#: rfc3987-syntax's grammars (seconds per nbgrader start on a slow machine; see tools/__init__.py).
+_NBGRADER = "import fashion_helpers.tools; from nbgrader.apps.nbgraderapp import main; main()"
 #: Default limits of one submission's kernel run.
 LIMITS = {"cell_seconds": 120, "notebook_seconds": 600, "megabytes": 4096, "file_megabytes": 256}
 
@@ -137,7 +140,7 @@ def run_sandboxed(scratch: Path, root: Path, args: list[str], limits: dict, wall
     }
     (scratch / "home").mkdir(exist_ok=True)
     (scratch / "record").mkdir(exist_ok=True)
-    command = verify.sandbox_command(scratch, program=[sys.executable, "-m", "nbgrader", *args], env=env, chdir=root)
+    command = verify.sandbox_command(scratch, program=[sys.executable, "-c", _NBGRADER, *args], env=env, chdir=root)
     with open(log, "ab") as handle:
         process = subprocess.Popen(
             command,
@@ -203,14 +206,25 @@ def grade(course: str, template: str, student: str, assignment: str, limits: dic
         intake = submissions.prepare(course / "submitted" / student / assignment, submitted, expected)
         result["notes"] = intake.notes
         if intake.refused:
-            return {**result, "status": "refused", "reason": intake.refused, "seconds": time.monotonic() - start}
+            most = sum(1.0 for e in exercises.catalogue().values() if e.notebook in expected)
+            return {
+                **result,
+                "status": "refused",
+                "reason": intake.refused,
+                "graded": 0.0,
+                "max": most,
+                "seconds": time.monotonic() - start,
+            }
         reference, hidden = verify.load_key(course / GRADING)
+        phases = {"intake": time.monotonic() - start}
         verdicts = verify.grade_submission(submitted, reference, hidden)
+        phases["isolated grader"] = time.monotonic() - start - sum(phases.values())
         wall = limits["notebook_seconds"] * max(1, len(intake.notebooks)) + 60
         log = scratch / "nbgrader.log"
         problem = run_sandboxed(
             scratch, root, ["autograde", assignment, "--student", student, "--force"], limits, wall, log
         )
+        phases["nbgrader autograde"] = time.monotonic() - start - sum(phases.values())
         points = autograde._write_grades(root, student, assignment, verdicts)
         autograded = root / "autograded" / student / assignment
         if problem is None and autograded.is_dir():
@@ -218,6 +232,7 @@ def grade(course: str, template: str, student: str, assignment: str, limits: dic
             problem = run_sandboxed(
                 scratch, root, ["generate_feedback", assignment, "--student", student, "--force"], limits, 120, log
             )
+        phases["feedback"] = time.monotonic() - start - sum(phases.values())
         if problem:
             result["problems"].append(problem)
         result["problems"] += submissions.kernel_troubles(autograded)
@@ -231,5 +246,6 @@ def grade(course: str, template: str, student: str, assignment: str, limits: dic
             feedback=_files(root / "feedback" / student / assignment, "*.html"),
             log=log.read_text(errors="replace")[-4000:] if log.exists() else "",
             seconds=time.monotonic() - start,
+            phases={k: round(v, 2) for k, v in phases.items()},
         )
     return result
