@@ -156,7 +156,10 @@ def run_sandboxed(scratch: Path, root: Path, args: list[str], limits: dict, wall
             os.killpg(process.pid, 9)
             process.wait()
             return f"nbgrader's run took longer than {wall:g} s and was stopped"
-    return None if code == 0 else f"nbgrader {args[0]} failed (exit {code})"
+    if code == 0:
+        return None
+    causes = re.findall(r"^\s*(?:\w+\.)*(\w+(?:Error|Exception): [^\n]{0,160})", log.read_text(errors="replace"), re.M)
+    return f"nbgrader {args[0]} failed (exit {code}{': ' + causes[-1].strip() if causes else ''})"
 
 
 def _records(root: Path, student: str, assignment: str) -> dict:

@@ -112,6 +112,10 @@ def prepare(src: Path, dest: Path, expected: list[str], source: Path | None = No
     found = sorted(p.stem for p in dest.glob("*.ipynb"))
     for stem in found:
         path = dest / f"{stem}.ipynb"
+        if path.is_dir():
+            intake.notes.append(f"{stem}.ipynb is a folder, not a notebook: graded as missing, 0 points")
+            shutil.rmtree(path)
+            continue
         if stem not in expected:
             intake.notes.append(f"{stem}.ipynb is not a notebook of this assignment: ignored")
             path.unlink()

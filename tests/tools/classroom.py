@@ -12,9 +12,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
+import threading
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from fashion_helpers import yours
 from fashion_helpers.tools import autograde_check, cli, grading
@@ -142,32 +145,39 @@ def hostile_code(kind: str, course_root: Path, port: int) -> str:
 #: Every hand-in of the class: student -> what it is; ``expected`` gives each one's result.
 def plan() -> dict[str, str]:
     kinds = {}
-    for i in range(3):
-        kinds[f"solutions_{i}"] = "solutions"
-        kinds[f"alternatives_{i}"] = "alternatives"
-        kinds[f"own_{i}"] = "own"
-    for i in range(4):
-        kinds[f"stubs_{i}"] = "stubs"
-    for name in EXERCISES:
-        for i in range(3):
-            kinds[f"bug_{name.lower()}_{i}"] = f"bug:{name}"
-    for kind in ("delegates", "tuned"):
-        for i in range(2):
-            kinds[f"{kind}_{i}"] = kind
-    for kind in (
-        "invalid_json",
-        "duplicate",
-        "deleted_check",
-        "deleted_solution",
-        "metadata",
-        "other_assignment",
-        "empty",
-        "symlink",
+    for kind, count in (
+        ("solutions", 2),
+        ("alternatives", 2),
+        ("own", 4),
+        ("stubs", 3),
+        ("delegates", 2),
+        ("tuned", 2),
     ):
+        kinds.update({f"{kind}_{i}": kind for i in range(count)})
+    for name, count in (("ReLU", 2), ("ReLU_deriv", 2), ("softmax", 3)):
+        kinds.update({f"bug_{name.lower()}_{i}": f"bug:{name}" for i in range(count)})
+    for kind in DAMAGES:
         kinds[f"damaged_{kind}"] = f"damaged:{kind}"
     for kind in ("loop", "stubborn_loop", "memory", "network", "read", "graded_read"):
         kinds[f"hostile_{kind}"] = f"hostile:{kind}"
     return kinds
+
+
+#: Every kind of damage, graded as far as possible or refused.
+DAMAGES = (
+    "invalid_json",
+    "zero_bytes",
+    "python_file",
+    "not_a_notebook",
+    "folder",
+    "duplicate",
+    "deleted_check",
+    "deleted_solution",
+    "metadata",
+    "other_assignment",
+    "empty",
+    "symlink",
+)
 
 
 def hand_in(root: Path, student: str, kind: str, port: int = 9) -> None:
@@ -193,9 +203,14 @@ def hand_in(root: Path, student: str, kind: str, port: int = 9) -> None:
 
 def _damaged(root: Path, student: str, kind: str) -> None:
     path = _folder(root, student) / f"{NOTEBOOK}.ipynb"
-    if kind in ("empty", "other_assignment", "symlink"):
+    if kind in ("empty", "other_assignment", "symlink", "zero_bytes", "python_file", "not_a_notebook", "folder"):
         autograde_check.hand_in(root, student, "stubs")
         path.unlink()
+        contents = {"zero_bytes": "", "python_file": "def ReLU(Z):\n    return Z\n", "not_a_notebook": "[1, 2, 3]"}
+        if kind in contents:
+            path.write_text(contents[kind])
+        if kind == "folder":
+            path.mkdir()
         if kind == "other_assignment":
             shutil.copy2(NOTEBOOK_DIR / "05_gradient_descent.ipynb", path.parent / "05_gradient_descent.ipynb")
         if kind == "symlink":  # the instructor's source, solutions and hidden tests in it
@@ -239,6 +254,10 @@ def expected(kind: str) -> dict:
     damaged = {
         "invalid_json": {"status": "refused", "words": "no readable notebook"},
         "empty": {"status": "refused", "words": "no readable notebook"},
+        "zero_bytes": {"status": "refused", "words": "no readable notebook", "note": "cannot be read"},
+        "python_file": {"status": "refused", "words": "no readable notebook", "note": "cannot be read"},
+        "not_a_notebook": {"status": "refused", "words": "no readable notebook", "note": "cannot be read"},
+        "folder": {"status": "refused", "words": "no readable notebook", "note": "is a folder"},
         "symlink": {"status": "refused", "words": "no readable notebook", "note": "symbolic link"},
         "other_assignment": {"status": "refused", "words": "05_gradient_descent.ipynb, not a notebook"},
         "duplicate": {**full, "note": "exists more than once"},
@@ -247,8 +266,8 @@ def expected(kind: str) -> dict:
         "metadata": {**full, "note": "was changed"},
     }
     hostile = {
-        "loop": {**full, "problem": "ran out of time"},
-        "stubborn_loop": {**full, "problem": "ran out of time"},
+        "loop": {**full, "problem": "a cell ran out of time (CellTimeoutError)"},
+        "stubborn_loop": {**full, "problem": "CellTimeoutError"},
         "memory": {**full, "evidence": {"memory": "MemoryError", "numpy memory": "MemoryError"}},
         "network": {**full},
         "read": {**full},
@@ -270,3 +289,27 @@ def evidence(root: Path, student: str) -> dict[str, str]:
                     what, _, outcome = line[9:].partition(": ")
                     found[what] = outcome
     return found
+
+
+@pytest.fixture
+def listener():
+    """A TCP server on the host's loopback: a sandboxed kernel must not reach it."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    reached, stop = [], threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                reached.append(server.accept())
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], reached
+    stop.set()
+    thread.join()
+    server.close()

@@ -70,6 +70,24 @@ class Cluster:
                     raise RuntimeError(f"{count} Dask workers did not start; see {self.logs}")
                 time.sleep(0.2)
 
+    def add(self, name: str) -> None:
+        """One more worker, as a cluster's autoscaler (or an instructor) would start after losing one."""
+        self.workers[name] = self._start(
+            name,
+            [
+                str(DASK),
+                "worker",
+                self.address,
+                "--name",
+                name,
+                "--nthreads",
+                "1",
+                "--host",
+                "127.0.0.1",
+                "--no-dashboard",
+            ],
+        )
+
     def kill(self, name: str) -> None:
         """SIGKILL the worker's whole process group: its nanny cannot restart it, its tasks are lost with it."""
         os.killpg(self.workers[name].pid, signal.SIGKILL)

@@ -5,9 +5,7 @@ through the engine, each in its sandbox, into one gradebook, a CSV and feedback 
 import csv
 import glob
 import shutil
-import socket
 import tempfile
-import threading
 import zipfile
 
 import nbformat
@@ -18,6 +16,7 @@ from fashion_helpers.errors import CourseInputError
 from fashion_helpers.tools import classgrade, cli, grading, submissions
 
 from . import classroom
+from .classroom import listener  # noqa: F401  (a fixture)
 
 SOURCE_NOTEBOOKS = [classroom.NOTEBOOK]
 
@@ -27,19 +26,7 @@ def course(tmp_path_factory):
     return classroom.course(tmp_path_factory.mktemp("class") / "course")
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        "invalid_json",
-        "duplicate",
-        "deleted_check",
-        "deleted_solution",
-        "metadata",
-        "other_assignment",
-        "empty",
-        "symlink",
-    ],
-)
+@pytest.mark.parametrize("kind", classroom.DAMAGES)
 def test_each_damage_is_repaired_with_a_note_or_refused_in_one_line(course, tmp_path, kind):
     student = f"intake_{kind}"
     for part in ("release", "source"):  # a course of its own: the class below is graded whole
@@ -117,31 +104,7 @@ def test_a_folder_that_is_no_course_is_one_line_before_any_work(tmp_path, capsys
     )
 
 
-@pytest.fixture
-def listener():
-    """A TCP server on the host's loopback: a sandboxed kernel must not reach it."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    server.settimeout(0.2)
-    reached, stop = [], threading.Event()
-
-    def accept():
-        while not stop.is_set():
-            try:
-                reached.append(server.accept())
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1], reached
-    stop.set()
-    thread.join()
-    server.close()
-
-
-def test_a_few_submissions_graded_each_in_its_sandbox_into_one_gradebook(course, listener):
+def test_a_few_submissions_graded_each_in_its_sandbox_into_one_gradebook(course, listener):  # noqa: F811
     port, reached = listener
     class_ = {
         "solutions_0": "solutions",
