@@ -29,6 +29,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 import warnings
 from pathlib import Path
 
@@ -42,7 +43,7 @@ from .engine import Engine, TaskFailed
 from .grading import COURSE_ID, GRADING
 
 #: What a result marker keeps of a task's result (the files go to autograded/ and feedback/).
-_KEPT = ("student", "status", "reason", "notes", "problems", "graded", "native", "max", "verdicts", "seconds")
+_KEPT = ("student", "status", "reason", "notes", "problems", "graded", "native", "max", "verdicts", "seconds", "phases")
 
 
 def state_dir(course: Path, assignment: str) -> Path:
@@ -205,10 +206,13 @@ def grade_class(
         tick()
 
     items = [(s, (str(course), str(template), s, assignment, limits)) for s in todo]
+    seconds = 0.0  # from the engine's start-up done to the last result: the throughput's measure
     try:
         if items:
             with Engine(scheduler, workers) as engine:
+                begun = time.perf_counter()
                 engine.run(gradetask.grade, items, record, failure, label="grade")
+                seconds = time.perf_counter() - begun
     finally:
         bar.close()
     results = [_marker(state, s) for s in students if _marker(state, s)]
@@ -221,6 +225,7 @@ def grade_class(
         "unpacked": unpacked,
         "csv": csv_path or state / "grades.csv",
         "students": students,
+        "grading_seconds": seconds,
     }
 
 

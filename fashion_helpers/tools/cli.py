@@ -2,6 +2,7 @@
 
     fashion-course run [NOTEBOOK ...] [--params FILE.yaml] [-p NAME VALUE | -p NAME=VALUE ...] [--jobs N] [--out DIR]
     fashion-course sweep [--notebook 06] -g NAME=V1,V2 ... [--seeds 3] [--params FILE] [-p ...] [--out DIR]
+                         [--scheduler ADDRESS]
     fashion-course refresh [NOTEBOOK ...]
     fashion-course student [--out DIR]
     fashion-course course --out DIR [--per-notebook [--earlier-copies]] [--release]
@@ -156,7 +157,9 @@ def cmd_sweep(args) -> int:
         f"Sweeping {notebook.stem}: {' x '.join(f'{k} {v}' for k, v in grid.items())} x seeds {seeds} into {out}/",
         flush=True,
     )
-    table = run_sweep(notebook, grid, seeds, fixed, out, workers=args.jobs, progress=not args.quiet)
+    table = run_sweep(
+        notebook, grid, seeds, fixed, out, workers=args.jobs, progress=not args.quiet, scheduler=args.scheduler
+    )
     print()
     print((out / "sweep.md").read_text(), end="")
     print(f"\nResults: {out}/ (sweep.md, sweep.csv, sweep.png, runs.csv, runs/)")
@@ -410,6 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-g", "--grid", action="append", default=[], metavar="NAME=V1,V2", help="one grid axis")
     p.add_argument("--seeds", default="3", help="a count (3 -> seeds 0,1,2) or a list (4,8,15)")
     p.add_argument("--out", help="output folder; re-use one to resume (default runs/sweep-<time>)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="run on a running Dask scheduler (default: local processes)")
     common(p)
     p.set_defaults(func=cmd_sweep)
 
