@@ -42,8 +42,10 @@ BUGS = {
 }
 
 
-def course(root: Path) -> Path:
-    """The graded course of 02_activations with the quick parameters, released (nbgrader generate_assignment)."""
+def course(root: Path, release: bool = True) -> Path:
+    """The graded course of 02_activations with the quick parameters, released by nbgrader generate_assignment;
+    without ``release``, a stand-in release: the source itself (its cell metadata and solution regions, which a
+    hand-in overwrites, are what the intake checks read), in a second instead of nbgrader's run."""
     notebooks = list_notebooks([NOTEBOOK[:2]], NOTEBOOK_DIR)
     declared = declarations(notebooks)
     values = prepare_parameters(cli.file_values_for(declared, str(ROOT / "params" / "quick.yaml"), []), declared)
@@ -51,7 +53,10 @@ def course(root: Path) -> Path:
     grading.write_course(
         root, notebooks, ROOT / "data", key=(NOTEBOOK_DIR / yours.RECORD_NAME, HIDDEN_CASES), parameters=parameters
     )
-    grading.nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
+    if release:
+        grading.nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
+    else:
+        shutil.copytree(root / "source" / ASSIGNMENT, root / "release" / ASSIGNMENT)
     return root
 
 
@@ -181,7 +186,13 @@ DAMAGES = (
 
 
 def hand_in(root: Path, student: str, kind: str, port: int = 9) -> None:
-    """Write the hand-in of ``kind`` for ``student`` into the course's submitted/."""
+    """Write the hand-in of ``kind`` for ``student`` into the course's submitted/: its notebook, without the
+    release's data folder (what students upload; nbgrader's autograde copies the data from the source)."""
+    _hand_in(root, student, kind, port)
+    shutil.rmtree(_folder(root, student) / "data", ignore_errors=True)
+
+
+def _hand_in(root: Path, student: str, kind: str, port: int) -> None:
     from answer_key import submissions
 
     if kind in ("solutions", "stubs", "delegates", "tuned"):

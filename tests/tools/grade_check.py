@@ -1,12 +1,13 @@
-"""The generated class of 40, graded end to end on a real Dask cluster (``make grade-check``; not part of
-``make unit``: it takes minutes). Not named test_*.py, so ``pytest tests`` leaves it out; ``make grade-check``
-names it.
+"""The slow part of class grading (``make grade-check``; not named test_*.py, so ``pytest tests`` and
+``make unit`` leave it out; ``make grade-check`` names it), on a real Dask cluster (a scheduler and two
+``dask worker`` processes on the loopback address):
 
-One run, as an instructor would live it: ``fashion-course grade --scheduler ADDRESS`` on a scheduler and two
-``dask worker`` processes, stopped with Ctrl-C (SIGINT) partway; the same command again (here through the API)
-resumes, and while it runs one worker is killed (a replacement joins, as on a cluster). At the end every
-submission has exactly its expected result, none is lost or graded twice, the hostile ones were contained and
-nothing outside their scratch folders was touched."""
+- a sweep on the cluster writes the same tables as a local sweep;
+- the generated class of 40, graded end to end as an instructor would live it: ``fashion-course grade
+  --scheduler ADDRESS`` stopped with Ctrl-C (SIGINT) partway; the same command again (here through the API)
+  resumes, and while it runs one worker is killed (a replacement joins, as on a cluster). At the end every
+  submission has exactly its expected result, none is lost or graded twice, the hostile ones were contained and
+  nothing outside their scratch folders was touched."""
 
 import csv
 import os
@@ -16,14 +17,15 @@ import sys
 import threading
 import time
 
+import pandas as pd
 import pytest
 from nbgrader.api import Gradebook
 
-from fashion_helpers.tools import classgrade, grading
+from fashion_helpers.tools import classgrade, grading, runner, sweep
 
 from . import classroom
 from .classroom import listener  # noqa: F401  (a fixture)
-from .dask_cluster import Cluster
+from .dask_cluster import ROOT, Cluster
 
 LIMITS = ["--cell-timeout", "10", "--notebook-timeout", "20", "--memory", "2048"]
 
@@ -46,6 +48,17 @@ def cluster(tmp_path_factory):
     running = Cluster(tmp_path_factory.mktemp("dask"), workers=2)
     yield running
     running.close()
+
+
+def test_a_sweep_on_the_cluster_writes_the_same_tables_as_a_local_one(cluster, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    notebook = runner.list_notebooks(["03"], ROOT / "notebooks")[0]  # a notebook with a seed, and seconds to run
+    grid, fixed = {"hidden_neurons": [8, 16]}, {}
+    sweep.run_sweep(notebook, grid, [0], fixed, tmp_path / "local", progress=False)
+    sweep.run_sweep(notebook, grid, [0], fixed, tmp_path / "cluster", progress=False, scheduler=cluster.address)
+    for table in ("sweep.csv", "runs.csv", "sweep.md"):
+        assert (tmp_path / "cluster" / table).read_text() == (tmp_path / "local" / table).read_text(), table
+    assert len(pd.read_csv(tmp_path / "cluster" / "runs.csv")) == 2
 
 
 def test_a_class_of_40_graded_stopped_resumed_and_a_worker_killed(tmp_path, cluster, listener):  # noqa: F811

@@ -4,7 +4,6 @@ through the engine, each in its sandbox, into one gradebook, a CSV and feedback 
 
 import csv
 import glob
-import shutil
 import tempfile
 import zipfile
 
@@ -27,11 +26,9 @@ def course(tmp_path_factory):
 
 
 @pytest.mark.parametrize("kind", classroom.DAMAGES)
-def test_each_damage_is_repaired_with_a_note_or_refused_in_one_line(course, tmp_path, kind):
+def test_each_damage_is_repaired_with_a_note_or_refused_in_one_line(tmp_path, kind):
     student = f"intake_{kind}"
-    for part in ("release", "source"):  # a course of its own: the class below is graded whole
-        shutil.copytree(course / part, tmp_path / "own" / part)
-    course = tmp_path / "own"
+    course = classroom.course(tmp_path / "own", release=False)  # no nbgrader run: the intake reads metadata only
     classroom.hand_in(course, student, f"damaged:{kind}")
     want = classroom.expected(f"damaged:{kind}")
     dest = tmp_path / "course" / "submitted" / student / grading.ASSIGNMENT
@@ -107,7 +104,6 @@ def test_a_folder_that_is_no_course_is_one_line_before_any_work(tmp_path, capsys
 def test_a_few_submissions_graded_each_in_its_sandbox_into_one_gradebook(course, listener):  # noqa: F811
     port, reached = listener
     class_ = {
-        "solutions_0": "solutions",
         "foreign": "damaged:other_assignment",
         "escape": "hostile:escape",
     }
@@ -122,7 +118,7 @@ def test_a_few_submissions_graded_each_in_its_sandbox_into_one_gradebook(course,
     assert by_student["foreign"]["reason"] == (
         "it holds 05_gradient_descent.ipynb, not a notebook of this assignment (02_activations)"
     )
-    for student in ("solutions_0", "escape"):
+    for student in ("escape",):
         assert (by_student[student]["status"], by_student[student]["graded"]) == ("graded", 3.0), by_student[student]
     # the hostile cell ran in nbgrader's kernel, and found nothing to read, nowhere to write, no network
     seen = classroom.evidence(course, "escape")
@@ -139,26 +135,24 @@ def test_a_few_submissions_graded_each_in_its_sandbox_into_one_gradebook(course,
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", grading.COURSE_ID) as gradebook:
         scores = {s: gradebook.find_submission("fashion", s) for s in class_}
         assert {s: sub.score for s, sub in scores.items()} == {
-            "solutions_0": 3.0,
             "foreign": 0.0,
             "escape": 3.0,
         }
-        assert scores["solutions_0"].needs_manual_grade and not scores["foreign"].needs_manual_grade
+        assert scores["escape"].needs_manual_grade and not scores["foreign"].needs_manual_grade
     with open(outcome["csv"]) as table:
         rows = list(csv.reader(table))
     assert rows == [
         ["student", "02_activations", "total", "max_points", "status"],
         ["escape", "3", "3", "3", "graded"],
         ["foreign", "0", "0", "3", "refused"],
-        ["solutions_0", "3", "3", "3", "graded"],
     ]
-    feedback = (course / "feedback" / "solutions_0" / "fashion" / f"{classroom.NOTEBOOK}.html").read_text()
+    feedback = (course / "feedback" / "escape" / "fashion" / f"{classroom.NOTEBOOK}.html").read_text()
     assert "Grade from the isolated grader" in feedback
     assert "HIDDEN TESTS" not in feedback and "hidden=True" not in feedback
     assert set(glob.glob(f"{tempfile.gettempdir()}/class-grading-*")) == before, "every scratch folder removed"
     # the same command again: every submission has its marker, nothing is graded twice
     again = classgrade.grade_class(course, limits=limits, workers=2, progress=False)
-    assert (again["skipped"], again["graded_now"]) == (3, 0)
+    assert (again["skipped"], again["graded_now"]) == (2, 0)
     lines = classgrade.summary(again)
-    assert lines[0].startswith("3 of 3 submissions recorded (0 graded now, 3 already), 1 refused, 0 failed")
+    assert lines[0].startswith("2 of 2 submissions recorded (0 graded now, 2 already), 1 refused, 0 failed")
     assert "refused foreign: it holds 05_gradient_descent.ipynb" in "\n".join(lines)

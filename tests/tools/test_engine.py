@@ -6,14 +6,13 @@ import threading
 import time
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from distributed import get_worker
 
 from fashion_helpers.errors import CourseInputError
-from fashion_helpers.tools import engine, runner, sweep
+from fashion_helpers.tools import engine
 
-from .dask_cluster import ROOT, Cluster, free_port
+from .dask_cluster import Cluster, free_port
 
 
 def slow_square(n: int, marks: str, seconds: float) -> dict:
@@ -51,17 +50,6 @@ def test_a_scheduler_nobody_runs_is_one_line_naming_the_fix():
     with pytest.raises(CourseInputError, match=rf"no Dask scheduler answers at {address} .*'dask scheduler'"):
         with engine.Engine(address, connect_seconds=1):
             pass
-
-
-def test_a_sweep_on_the_cluster_writes_the_same_tables_as_a_local_one(cluster, tmp_path, monkeypatch):
-    monkeypatch.chdir(ROOT)
-    notebook = runner.list_notebooks(["06"], ROOT / "notebooks")[0]
-    grid, fixed = {"alpha": [0.05, 0.1]}, {"iterations": 20}
-    sweep.run_sweep(notebook, grid, [0], fixed, tmp_path / "local", progress=False)
-    sweep.run_sweep(notebook, grid, [0], fixed, tmp_path / "cluster", progress=False, scheduler=cluster.address)
-    for table in ("sweep.csv", "runs.csv", "sweep.md"):
-        assert (tmp_path / "cluster" / table).read_text() == (tmp_path / "local" / table).read_text(), table
-    assert len(pd.read_csv(tmp_path / "cluster" / "runs.csv")) == 2
 
 
 def test_a_worker_killed_mid_run_loses_no_task(cluster, tmp_path):
