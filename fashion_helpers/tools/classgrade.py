@@ -23,18 +23,15 @@ costs another: a refused one gets its line, a task whose workers died is reporte
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import hashlib
 import json
 import os
 import shutil
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
-from sqlalchemy.exc import SAWarning
 from tqdm import tqdm
 
 from ..errors import CourseInputError
@@ -43,7 +40,21 @@ from .engine import Engine, TaskFailed
 from .grading import COURSE_ID, GRADING
 
 #: What a result marker keeps of a task's result (the files go to autograded/ and feedback/).
-_KEPT = ("student", "status", "reason", "notes", "problems", "graded", "native", "max", "verdicts", "seconds", "phases")
+_KEPT = (
+    "student",
+    "status",
+    "reason",
+    "notes",
+    "problems",
+    "graded",
+    "native",
+    "max",
+    "verdicts",
+    "answers",
+    "timestamp",
+    "seconds",
+    "phases",
+)
 
 
 def state_dir(course: Path, assignment: str) -> Path:
@@ -96,39 +107,11 @@ def _template(course: Path, assignment: str) -> Path:
 
 
 def merge(course: Path, assignment: str, result: dict) -> None:
-    """A task's result into the class gradebook: the submission recorded (every cell set afresh), the isolated
-    grader's points on every test cell (0 for a notebook not graded), the kernel run's grades of the answer cells
-    (to grade by hand in formgrader), nbgrader's comments; then the autograded notebooks and the feedback into the
-    course."""
+    """A task's result into the course: its grades into the class gradebook (:func:`.gradetask.apply_grades`:
+    the isolated grader's points, the written answers waiting for formgrader), then the autograded notebooks and
+    the feedback into ``autograded/`` and ``feedback/``."""
+    gradetask.apply_grades(course / "gradebook.db", assignment, result)
     student = result["student"]
-    points = {(v["notebook"], f"{v['exercise'].lower()}_check"): v for v in result.get("verdicts", [])}
-    records = result.get("records", {"grades": [], "comments": [], "timestamp": None})
-    kernel = {(g["notebook"], g["name"]): g for g in records["grades"]}
-    comments = {(c["notebook"], c["name"]): c for c in records["comments"]}
-    stamp = dt.datetime.fromisoformat(records["timestamp"]) if records.get("timestamp") else None
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gradebook, warnings.catch_warnings():
-        # nbgrader's own add_submission trips SQLAlchemy's autoflush warning (its autograde does too): harmless
-        warnings.simplefilter("ignore", SAWarning)
-        gradebook.update_or_create_student(student)
-        submission = gradebook.update_or_create_submission(
-            assignment, student, **({"timestamp": stamp} if stamp else {})
-        )
-        for notebook in submission.notebooks:
-            for grade in notebook.grades:
-                key = (notebook.name, grade.name)
-                if grade.name.endswith("_check"):
-                    verdict = points.get(key)
-                    grade.auto_score = verdict["points"] * grade.max_score / verdict["max_points"] if verdict else 0.0
-                    grade.needs_manual_grade = False
-                elif key in kernel:
-                    grade.auto_score = kernel[key]["auto_score"]
-                    grade.needs_manual_grade = kernel[key]["needs_manual_grade"]
-                else:  # a refused submission, a notebook not handed in: nothing to grade by hand
-                    grade.auto_score, grade.needs_manual_grade = 0.0, False
-            for comment in notebook.comments:
-                if (notebook.name, comment.name) in comments:
-                    comment.auto_comment = comments[(notebook.name, comment.name)]["auto_comment"]
-        gradebook.db.commit()
     for kind in ("autograded", "feedback"):
         folder = course / kind / student / assignment
         if kind in result:

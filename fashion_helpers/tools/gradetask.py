@@ -24,6 +24,7 @@ directory, so a task that ran twice (its worker died) writes nothing twice.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import resource
@@ -32,12 +33,19 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.preprocessors import Execute
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.api import Gradebook
+from nbgrader.apps.api import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import ClearHiddenTests, Execute, GetGrades
+from nbgrader.utils import parse_utc
+from sqlalchemy.exc import SAWarning
 from traitlets import Integer
+from traitlets.config import Config
 
 from .. import exercises, yours
 from . import autograde, submissions, verify
@@ -47,6 +55,8 @@ _HIDDEN = re.compile(rf"^[ \t]*{re.escape(HIDDEN_BEGIN)}.*?^[ \t]*{re.escape(HID
 #: nbgrader's command line, started after the course's tooling package: that keeps jsonschema from compiling
 #: rfc3987-syntax's grammars (seconds per nbgrader start on a slow machine; see tools/__init__.py).
 _NBGRADER = "import fashion_helpers.tools; from nbgrader.apps.nbgraderapp import main; main()"
+#: What nbgrader's release puts in an answer cell (ClearSolutions.text_stub).
+ANSWER_STUB = "YOUR ANSWER HERE"
 #: Default limits of one submission's kernel run.
 LIMITS = {"cell_seconds": 120, "notebook_seconds": 600, "megabytes": 4096, "file_megabytes": 256}
 
@@ -162,31 +172,84 @@ def run_sandboxed(scratch: Path, root: Path, args: list[str], limits: dict, wall
     return f"nbgrader {args[0]} failed (exit {code}{': ' + causes[-1].strip() if causes else ''})"
 
 
-def _records(root: Path, student: str, assignment: str) -> dict:
-    """The scratch gradebook's record of the submission, as data for the class gradebook."""
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID) as gradebook:
-        try:
-            submission = gradebook.find_submission(assignment, student)
-        except MissingEntry:
-            return {"timestamp": None, "grades": [], "comments": []}
-        grades = [
-            {
-                "notebook": nb.name,
-                "name": g.name,
-                "auto_score": g.auto_score,
-                "max_score": g.max_score,
-                "needs_manual_grade": bool(g.needs_manual_grade),
-            }
-            for nb in submission.notebooks
-            for g in nb.grades
+def answers(submitted: Path) -> dict[str, list[str]]:
+    """The inline answers a submission wrote (not the release's stub), by notebook, read in the trusted worker
+    before the kernel runs: which cells formgrader must show. Nothing the kernel writes later counts."""
+    written = {}
+    for path in sorted(submitted.glob("*.ipynb")):
+        cells = nbformat.read(str(path), as_version=4).cells
+        written[path.stem] = [
+            c.metadata["nbgrader"]["grade_id"]
+            for c in cells
+            if c.get("metadata", {}).get("nbgrader", {}).get("grade_id", "").startswith("answer_")
+            and c.source.strip() not in ("", ANSWER_STUB)
         ]
-        comments = [
-            {"notebook": nb.name, "name": c.name, "auto_comment": c.auto_comment}
-            for nb in submission.notebooks
-            for c in nb.comments
-        ]
-        stamp = submission.timestamp.isoformat() if submission.timestamp else None
-    return {"timestamp": stamp, "grades": grades, "comments": comments}
+    return written
+
+
+def timestamp(submitted: Path) -> str | None:
+    """The submission's ``timestamp.txt`` (nbgrader's), read before the kernel runs, as ISO text."""
+    try:
+        return parse_utc((submitted / "timestamp.txt").read_text().strip()).isoformat()
+    except (OSError, ValueError, OverflowError):
+        return None
+
+
+def apply_grades(database: Path, assignment: str, result: dict) -> float:
+    """Write a submission's grades into the gradebook ``database``: the isolated grader's points on every test cell
+    (0 for a notebook not graded), the written answers to grade by hand, an unwritten one 0; the submission
+    created when missing. The same for the scratch gradebook (before the feedback) and the class gradebook, so
+    nothing the kernel wrote survives in either. Returns what the test cells held before (the kernel's claims)."""
+    points = {(v["notebook"], f"{v['exercise'].lower()}_check"): v for v in result.get("verdicts", [])}
+    written = {(nb, grade_id) for nb, ids in result.get("answers", {}).items() for grade_id in ids}
+    stamp = dt.datetime.fromisoformat(result["timestamp"]) if result.get("timestamp") else None
+    claimed = 0.0
+    with Gradebook(f"sqlite:///{database}", COURSE_ID) as gradebook, warnings.catch_warnings():
+        # nbgrader's own add_submission trips SQLAlchemy's autoflush warning (its autograde does too): harmless
+        warnings.simplefilter("ignore", SAWarning)
+        gradebook.update_or_create_student(result["student"])
+        submission = gradebook.update_or_create_submission(
+            assignment, result["student"], **({"timestamp": stamp} if stamp else {})
+        )
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                key = (notebook.name, grade.name)
+                if grade.name.endswith("_check"):
+                    claimed += grade.auto_score or 0.0
+                    verdict = points.get(key)
+                    grade.auto_score = verdict["points"] * grade.max_score / verdict["max_points"] if verdict else 0.0
+                    grade.needs_manual_grade = False
+                elif key in written:
+                    grade.auto_score, grade.needs_manual_grade = None, True
+                else:  # an answer not written, a notebook not handed in, a refused submission
+                    grade.auto_score, grade.needs_manual_grade = 0.0, False
+        gradebook.db.commit()
+    return claimed
+
+
+def _defuse(scratch: Path) -> None:
+    """Remove every symbolic link the sandbox left in the scratch folder, before trusted code reads it: in there
+    a link's target does not exist, out here it could be the instructor's source or the class gradebook."""
+    for folder, dirs, files in os.walk(scratch):
+        for name in dirs + files:
+            if os.path.islink(os.path.join(folder, name)):
+                os.unlink(os.path.join(folder, name))
+
+
+def feedback(root: Path, assignment: str, student: str) -> str | None:
+    """nbgrader's feedback, generated here with nbgrader's API: an HTML rendering of the autograded notebook (no
+    code of the student's runs), with the hidden tests cleared, as nbgrader and formgrader render students'
+    notebooks in the instructor's own process. None, or why it failed."""
+    config = Config()
+    config.CourseDirectory.root = str(root)
+    config.CourseDirectory.course_id = COURSE_ID
+    config.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    outcome = api.generate_feedback(assignment, student, force=True)
+    if outcome.get("success"):
+        return None
+    lines = [line for line in (outcome.get("error") or outcome.get("log") or "").splitlines() if line.strip()]
+    return f"nbgrader's feedback failed ({lines[-1].strip()[:160] if lines else 'no reason given'})"
 
 
 def _files(folder: Path, pattern: str) -> dict[str, bytes]:
@@ -218,33 +281,34 @@ def grade(course: str, template: str, student: str, assignment: str, limits: dic
                 "max": most,
                 "seconds": time.monotonic() - start,
             }
+        result.update(answers=answers(submitted), timestamp=timestamp(submitted))
         reference, hidden = verify.load_key(course / GRADING)
         phases = {"intake": time.monotonic() - start}
+        # before the kernel: in the sandbox it may rewrite the scratch copy of its own notebook
         verdicts = verify.grade_submission(submitted, reference, hidden)
+        result["verdicts"] = verify.as_dicts(verdicts)
         phases["isolated grader"] = time.monotonic() - start - sum(phases.values())
         wall = limits["notebook_seconds"] * max(1, len(intake.notebooks)) + 60
         log = scratch / "nbgrader.log"
         problem = run_sandboxed(
             scratch, root, ["autograde", assignment, "--student", student, "--force"], limits, wall, log
         )
+        _defuse(scratch)  # the sandbox has ended: nothing of the student's runs any more
         phases["nbgrader autograde"] = time.monotonic() - start - sum(phases.values())
-        points = autograde._write_grades(root, student, assignment, verdicts)
+        native = apply_grades(root / "gradebook.db", assignment, result)
         autograded = root / "autograded" / student / assignment
         if problem is None and autograded.is_dir():
             autograde._annotate(autograded, verdicts)
-            problem = run_sandboxed(
-                scratch, root, ["generate_feedback", assignment, "--student", student, "--force"], limits, 120, log
-            )
+            problem = feedback(root, assignment, student)
         phases["feedback"] = time.monotonic() - start - sum(phases.values())
         if problem:
             result["problems"].append(problem)
         result["problems"] += submissions.kernel_troubles(autograded)
         result.update(
             status="graded",
-            **points,
+            native=native,
+            graded=sum(v.points for v in verdicts),
             max=sum(v.max_points for v in verdicts),
-            verdicts=verify.as_dicts(verdicts),
-            records=_records(root, student, assignment),
             autograded=_files(autograded, "*.ipynb"),
             feedback=_files(root / "feedback" / student / assignment, "*.html"),
             log=log.read_text(errors="replace")[-4000:] if log.exists() else "",

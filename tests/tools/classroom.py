@@ -115,8 +115,23 @@ def hostile_code(kind: str, course_root: Path, port: int) -> str:
         "        outcome = type(error).__name__\n"
         "    print(f'EVIDENCE {what}: {outcome}')\n"
     )
-    if kind == "escape":  # all three at once, for the quick tests
-        return "\n".join(hostile_code(k, course_root, port) for k in ("read", "network", "memory"))
+    if kind == "escape":  # all of them at once, for the quick tests
+        return "\n".join(hostile_code(k, course_root, port) for k in ("read", "network", "memory", "plant", "tamper"))
+    if kind == "tamper":  # the scratch gradebook rewritten from the kernel: an earlier hand-in, full marks
+        return probe + (
+            "def _tamper():\n"
+            "    db = __import__('sqlite3').connect('../../../gradebook.db')\n"
+            "    db.execute(\"update submitted_assignment set timestamp = '2000-01-01 00:00:00.000000'\")\n"
+            "    db.execute('update grade set auto_score = 100, needs_manual_grade = 0')\n"
+            "    db.commit()\n"
+            "_evidence('tamper', _tamper)"
+        )
+    if kind == "plant":  # links left for the trusted code that reads the scratch folder afterwards
+        source = course_root / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+        return probe + "\n".join(
+            f"_evidence('plant {name}', lambda: __import__('os').symlink({str(source)!r}, {name!r}))"
+            for name in ("../planted.html", "../../../planted.ipynb", "../../../../planted-in-scratch.html")
+        )
     if kind == "loop":
         return "while True:\n    pass"
     if kind == "stubborn_loop":  # ignores the interrupt nbgrader sends at the cell's timeout

@@ -12,7 +12,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from fashion_helpers.errors import CourseInputError
-from fashion_helpers.tools import classgrade, cli, grading, submissions
+from fashion_helpers.tools import classgrade, cli, gradetask, grading, submissions
 
 from . import classroom
 from .classroom import listener  # noqa: F401  (a fixture)
@@ -110,6 +110,8 @@ def test_a_few_submissions_graded_each_in_its_sandbox_into_one_gradebook(course,
     for student, kind in class_.items():
         classroom.hand_in(course, student, kind, port=port)
     before = set(glob.glob(f"{tempfile.gettempdir()}/class-grading-*"))
+    source = course / "source" / "fashion" / f"{classroom.NOTEBOOK}.ipynb"
+    source_bytes = source.read_bytes()
     limits = {"cell_seconds": 30, "notebook_seconds": 60, "megabytes": 2048}
     outcome = classgrade.grade_class(course, limits=limits, workers=2, progress=False)
     by_student = {r["student"]: r for r in outcome["results"]}
@@ -131,6 +133,15 @@ def test_a_few_submissions_graded_each_in_its_sandbox_into_one_gradebook(course,
     assert seen["loopback"] == "ConnectionRefusedError" and reached == []
     assert seen["internet"] == "OSError" and seen["dns"] == "gaierror"
     assert seen["memory"] == "MemoryError" and seen["numpy memory"] == "MemoryError"
+    # the links it planted to the instructor's source were removed before trusted code read the scratch folder
+    assert all(v == "OK None" for k, v in seen.items() if k.startswith("plant ")) and len(seen) == 17
+    assert sorted(p.name for p in (course / "feedback" / "escape" / "fashion").iterdir()) == [
+        f"{classroom.NOTEBOOK}.html"
+    ]
+    assert sorted(p.name for p in (course / "autograded" / "escape" / "fashion").iterdir()) == [
+        f"{classroom.NOTEBOOK}.ipynb"
+    ]
+    assert source.read_bytes() == source_bytes
     # one gradebook: the isolated grader's points, the answers waiting for formgrader
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", grading.COURSE_ID) as gradebook:
         scores = {s: gradebook.find_submission("fashion", s) for s in class_}
@@ -139,6 +150,9 @@ def test_a_few_submissions_graded_each_in_its_sandbox_into_one_gradebook(course,
             "escape": 3.0,
         }
         assert scores["escape"].needs_manual_grade and not scores["foreign"].needs_manual_grade
+        # what the kernel wrote into its scratch gradebook is gone: the hand-in's own timestamp, no free marks
+        assert seen["tamper"] == "OK None"
+        assert scores["escape"].timestamp.isoformat() == "2026-01-01T12:00:00"
     with open(outcome["csv"]) as table:
         rows = list(csv.reader(table))
     assert rows == [
@@ -156,3 +170,18 @@ def test_a_few_submissions_graded_each_in_its_sandbox_into_one_gradebook(course,
     lines = classgrade.summary(again)
     assert lines[0].startswith("2 of 2 submissions recorded (0 graded now, 2 already), 1 refused, 0 failed")
     assert "refused foreign: it holds 05_gradient_descent.ipynb" in "\n".join(lines)
+
+
+def test_links_left_in_a_scratch_folder_are_removed_before_trusted_code_reads_it(tmp_path):
+    secret = tmp_path / "instructor" / "source.ipynb"
+    secret.parent.mkdir()
+    secret.write_text("the solutions")
+    scratch = tmp_path / "scratch"
+    (scratch / "autograded" / "s").mkdir(parents=True)
+    (scratch / "autograded" / "s" / "x.html").symlink_to(secret)
+    (scratch / "folder-link").symlink_to(secret.parent, target_is_directory=True)
+    (scratch / "autograded" / "s" / "kept.ipynb").write_text("{}")
+    gradetask._defuse(scratch)
+    left = sorted(str(p.relative_to(scratch)) for p in scratch.rglob("*"))
+    assert left == ["autograded", "autograded/s", "autograded/s/kept.ipynb"]
+    assert secret.read_text() == "the solutions"
