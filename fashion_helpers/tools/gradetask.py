@@ -6,7 +6,7 @@ Everything the student wrote runs in bubblewrap, on a scratch copy that holds no
   the assignment's source *without* its hidden-test regions, a fresh gradebook made from that source, the course's
   working copies (released at the deadline, so the notebook runs past an unsolved exercise) and this one
   submission, copied file by file (regular files only: a symbolic link could point at the instructor's files);
-- ``nbgrader autograde`` and ``generate_feedback`` run there inside :func:`.verify.sandbox_command`: namespaces of
+- ``nbgrader autograde`` runs there inside :func:`.verify.sandbox_command`: namespaces of
   their own (``--unshare-all``: no network, ``lo`` only; no other process; a private /tmp), an unprivileged user
   with no capabilities, and a file system of the system's libraries, this Python and the course package
   (read-only) and the scratch folder: the class's gradebook, the instructor's source, the hidden cases and the
@@ -16,10 +16,14 @@ Everything the student wrote runs in bubblewrap, on a scratch copy that holds no
   the kernel interrupted), a per-notebook budget (:class:`TimedExecute`) and a wall-clock limit on the whole run
   after which the sandbox is killed (``--die-with-parent`` takes every process in it along).
 
-The points come from the isolated grader (:mod:`.verify`, a sandbox of its own, run first): the kernel's test-cell
-claims are replaced by them in the scratch gradebook before the feedback is written. The task returns the
-grades, the autograded notebooks and the feedback as data; only the caller writes into the class's course
-directory, so a task that ran twice (its worker died) writes nothing twice.
+The points come from the isolated grader (:mod:`.verify`, a sandbox of its own, run first, before the kernel can
+rewrite the scratch copy). Once the sandbox has ended (its PID namespace, and every process the student started,
+with it), the trusted worker removes every symbolic link left in the scratch folder, writes the grades into the
+scratch gradebook from what it read itself before the kernel ran (:func:`apply_grades`: the isolated points, the
+written answers, the hand-in's timestamp; nothing the kernel wrote there survives), and renders the feedback with
+nbgrader's API (an HTML conversion; no code of the student's runs). The task returns the grades, the autograded
+notebooks and the feedback as data; only the caller writes into the class's course directory, so a task that ran
+twice (its worker died) writes nothing twice.
 """
 
 from __future__ import annotations
