@@ -15,7 +15,8 @@ the order the notebooks meet them:
 - ``training``: notebook 08's mini-batch training, run on the student's functions;
 - ``analysis``: confusion matrix, classification report and the images behind a confusion (notebook 07);
 - ``plots``: the figures;
-- ``report``: ``headline``, the metrics line that ends each notebook.
+- ``report``: ``headline``, the metrics line that ends each notebook;
+- ``conventions``: what the notebooks' tags, solution markers and question pattern mean, named once.
 
 These need numpy, pandas, matplotlib and scikit-learn only. The tooling for instructors and CI (runs with
 papermill, sweeps, editions, grading) lives apart, in ``fashion_helpers.tools``, which these modules never

@@ -1,9 +1,13 @@
 """The course's tooling, for instructors and CI (students never need it): the ``fashion-course`` command.
 
-- ``cli``: the command line (run, sweep, refresh, student, course, autograde, autograde-check, cases, html,
-  params) and its one error handler;
-- ``parameters``: every notebook parameter's name, kind, range and default, and their validation;
-- ``runner``: running notebooks with papermill, collecting headline numbers, refreshing committed outputs;
+- ``cli``: the command line (run, sweep, refresh, params; with ``editions_commands``: student, course,
+  autograde, autograde-check, cases, html) and its one error handler; ``options``: the options they share;
+- ``series``: the series on disk (listing, declared parameters, headline numbers) and what ``make refresh``
+  writes from ``parameters.SPEC`` (each parameters cell, the README's table);
+- ``values``: a run's values resolved on one path (:func:`values.resolve`), the one entry point of every
+  command that runs notebooks;
+- ``parameters``: every notebook parameter's name, kind, range, default and meaning, and their validation;
+- ``runner``: running notebooks with papermill, several at once, summaries, refreshing committed outputs;
 - ``sweep``: a parameter grid crossed with seeds, mean ± std of the headline numbers;
 - ``editions``: the self-study edition (nbgrader's release, working copies beside it), a graded course
   directory, and the HTML edition;
