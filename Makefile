@@ -16,6 +16,8 @@ BLAS_B := OPENBLAS_NUM_THREADS=2 OPENBLAS_CORETYPE=$(shell grep -qw avx512f /pro
 # pytest loads fashion_helpers.tools first (-p), before the nbval plugin imports nbformat: the tooling then keeps
 # jsonschema from compiling rfc3987-syntax's grammars, seconds at the start of every pytest (see tools/__init__.py).
 PYTEST := $(PY) -m pytest -p no:cacheprovider -p fashion_helpers.tools
+# The unit tests on two processes (pytest-xdist): many of them wait on kernels and sandboxes they start.
+UNIT := $(PYTEST) -n 2 tests
 NBVAL := $(PYTEST) --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 IDX_DIR := $(or $(FASHION_MNIST_DIR),/usr/share/datasets/fashion-mnist)
 COURSE := $(PY) -m fashion_helpers.tools.cli
@@ -57,11 +59,11 @@ run: $(STAMP)  ## run the series with papermill into runs/ (ARGS="--params param
 	$(COURSE) run $(ARGS)
 
 test: $(STAMP) sandbox  ## every test: unit tests, then nbval under two BLAS set-ups (checks needing the IDX files: make idx)
-	$(PYTEST) tests $(ARGS)
+	$(UNIT) $(ARGS)
 	$(MAKE) --no-print-directory nbval
 
-unit: $(STAMP) sandbox  ## the unit tests only (ARGS="-k runner" to pick some)
-	$(PYTEST) tests $(ARGS)
+unit: $(STAMP) sandbox  ## the unit tests only (ARGS="-k runner" to pick some; ARGS="-n 0" on one process)
+	$(UNIT) $(ARGS)
 
 nbval: $(STAMP)  ## re-run the committed notebooks and compare their outputs, under two BLAS set-ups at once
 	@echo "nbval under two BLAS set-ups, side by side: [$(BLAS_A)] and [$(BLAS_B)]"

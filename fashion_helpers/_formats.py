@@ -29,6 +29,21 @@ IDX_FILES = {
 }
 #: Where Debian's package ``dataset-fashion-mnist`` installs them.
 DEBIAN_IDX_DIR = Path("/usr/share/datasets/fashion-mnist")
+#: The variable that names another folder of the official files (the Makefile, the tests and the bench read it).
+IDX_DIR_VARIABLE = "FASHION_MNIST_DIR"
+
+
+def official_idx_dir() -> Path:
+    """Where the official IDX files are looked for: ``$FASHION_MNIST_DIR``, else Debian's place."""
+    return Path(os.environ.get(IDX_DIR_VARIABLE) or DEBIAN_IDX_DIR)
+
+
+def have_official_idx(directory: Path | None = None) -> bool:
+    """Whether all four official files are in ``directory`` (default :func:`official_idx_dir`)."""
+    directory = official_idx_dir() if directory is None else directory
+    return all((directory / name).is_file() for files in IDX_FILES.values() for name in files)
+
+
 HOW_TO_GET_IDX = (
     "install Debian's package dataset-fashion-mnist (apt-get install dataset-fashion-mnist, files land in "
     f"{DEBIAN_IDX_DIR}) or download the four .gz files of the official release into one directory"

@@ -17,10 +17,6 @@ import numbers
 
 import numpy as np
 
-#: The tag of the cell whose output holds the headline numbers.
-METRICS_TAG = "metrics"
-
-
 #: Name fragments of percentages (printed with 2 decimals) and of losses (4 decimals).
 PERCENT_WORDS = ("accurac", "gap", "gain", "percent")
 LOSS_WORDS = ("loss",)

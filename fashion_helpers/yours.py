@@ -31,13 +31,14 @@ import types
 from pathlib import Path
 
 from . import exercises
+from .conventions import BEGIN, END
 from .errors import CourseInputError
 
 RECORD_NAME = "my_functions.py"
 WORKING_COPIES_NAME = "course_functions.py"
 RECORD_VARIABLE = "FASHION_MY_FUNCTIONS"
 WORKING_COPIES_VARIABLE = "FASHION_COURSE_FUNCTIONS"
-MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+MARKERS = (BEGIN, END)
 HEADER = '''"""Functions recorded by the course's self-checks when they passed; later notebooks load them from here.
 
 Each section is one exercise's cell: its imports and its function. To change one, edit the exercise in its

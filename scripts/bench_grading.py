@@ -21,13 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: the answer key's hand-ins
 import answer_key  # noqa: E402
 from fashion_helpers import yours  # noqa: E402
-from fashion_helpers.tools import autograde_check, classgrade, cli, grading  # noqa: E402
-from fashion_helpers.tools.runner import (  # noqa: E402
-    declarations,
-    list_notebooks,
-    parameters_for,
-    prepare_parameters,
-)
+from fashion_helpers.tools import autograde_check, classgrade, grading, values  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEEDUP_TARGET = 1.7  # two workers against one, on two cores
@@ -41,10 +35,9 @@ class BenchFailed(RuntimeError):
 def course(root: Path, selection: list[str], params_file: str | None) -> Path:
     """A released graded course of the selected notebooks with the parameter file's values (None: the
     notebooks' defaults, what a released course grades with)."""
-    notebooks = list_notebooks(selection, ROOT / "notebooks")
-    declared = declarations(notebooks)
-    values = prepare_parameters(cli.file_values_for(declared, params_file, []), declared)
-    parameters = {p.name: parameters_for(declared[p], values) for p in notebooks} if params_file else None
+    run = values.resolve(selection, ROOT / "notebooks", params_file)
+    notebooks = run.notebooks
+    parameters = {p.name: run.parameters(p) for p in notebooks} if params_file else None
     hidden = answer_key.REPO / "answer_key" / "hidden_cases.json"
     grading.write_course(
         root, notebooks, ROOT / "data", key=(notebooks[0].parent / yours.RECORD_NAME, hidden), parameters=parameters

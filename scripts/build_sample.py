@@ -17,13 +17,19 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
-import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from fashion_helpers._formats import DEBIAN_IDX_DIR, LABEL_COLUMN, PIXEL_COLUMNS, idx_paths, parse_idx
+from fashion_helpers._formats import (
+    IDX_DIR_VARIABLE,
+    LABEL_COLUMN,
+    PIXEL_COLUMNS,
+    idx_paths,
+    official_idx_dir,
+    parse_idx,
+)
 from fashion_helpers.errors import CourseInputError
 
 SAMPLE_SIZE = 2000
@@ -39,12 +45,11 @@ IDX_SHA256 = {
     "t10k-images-idx3-ubyte": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
     "t10k-labels-idx1-ubyte": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
 }
-ENV_VAR = "FASHION_MNIST_DIR"
 
 
 def source_dir() -> Path:
     """Where the official files are read from: ``$FASHION_MNIST_DIR`` or Debian's location."""
-    return Path(os.environ.get(ENV_VAR) or DEBIAN_IDX_DIR)
+    return official_idx_dir()
 
 
 def read_verified(path: Path) -> bytes:
@@ -93,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         if not directory.is_dir():
             raise CourseInputError(
                 f"no official Fashion-MNIST files at {directory}: install Debian's package dataset-fashion-mnist "
-                f"(apt-get install dataset-fashion-mnist) or set {ENV_VAR} to a directory holding the four .gz files."
+                f"(apt-get install dataset-fashion-mnist) or set {IDX_DIR_VARIABLE} to a directory holding the four "
+                ".gz files."
             )
         out = Path(args.out)
         status = 0

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from fashion_helpers import data
-from fashion_helpers._formats import DEBIAN_IDX_DIR, IDX_FILES
+from fashion_helpers._formats import have_official_idx, official_idx_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -16,8 +16,8 @@ DATA_CSV = ROOT / "data" / "fashion_data.csv"
 HOLDOUT_CSV = ROOT / "data" / "fashion_holdout.csv"
 SEED = 42  # the notebooks' default seed
 HIDDEN_CASES = ROOT / "answer_key" / "hidden_cases.json"
-IDX_DIR = Path(os.environ.get("FASHION_MNIST_DIR") or DEBIAN_IDX_DIR)
-HAVE_IDX = all((IDX_DIR / name).is_file() for files in IDX_FILES.values() for name in files)
+IDX_DIR = official_idx_dir()
+HAVE_IDX = have_official_idx(IDX_DIR)
 _skipped_for_idx: list[str] = []
 
 

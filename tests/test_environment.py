@@ -51,7 +51,7 @@ def test_pins_satisfy_pyproject_ranges():
         assert requirement.specifier.contains(pins[name]), f"{name}=={pins[name]} is outside {requirement.specifier}"
 
 
-def test_design_card_packages_are_pinned():
+def test_the_packages_the_course_is_built_on_are_pinned():
     for name in ("numpy", "pandas", "matplotlib", "scikit-learn", "jupyterlab", "nbval", "papermill"):
         assert name in pip_pins()
 

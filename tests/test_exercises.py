@@ -8,11 +8,11 @@ import pytest
 
 from fashion_helpers import exercises, yours
 from fashion_helpers.checks._values import close, decode
-from fashion_helpers.tools import cases, export, runner
+from fashion_helpers.tools import cases, export, series
 
 from .conftest import HIDDEN_CASES, NOTEBOOK_DIR
 
-NOTEBOOKS = runner.list_notebooks(directory=NOTEBOOK_DIR)
+NOTEBOOKS = series.list_notebooks(directory=NOTEBOOK_DIR)
 
 
 def test_the_catalogue_is_every_exercise_of_the_notebooks_in_teaching_order():

@@ -3,14 +3,16 @@
 import ast
 import json
 import re
+import shutil
 
 import nbformat
 import pytest
 
 import fashion_helpers
-from fashion_helpers import exercises
-from fashion_helpers.tools.parameters import DEFAULTS
-from fashion_helpers.tools.runner import list_notebooks
+from fashion_helpers import conventions, exercises
+from fashion_helpers.tools import series
+from fashion_helpers.tools.parameters import DEFAULTS, SPEC, cell_source
+from fashion_helpers.tools.series import list_notebooks
 
 from .conftest import NOTEBOOK_DIR, ROOT
 
@@ -42,19 +44,14 @@ def test_the_series_is_complete_and_in_order():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_one_parameters_cell_near_the_top_with_the_shared_defaults(path):
     nb = load(path)
-    tagged = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
+    tagged = [i for i, c in enumerate(nb.cells) if conventions.PARAMETERS_TAG in conventions.tags(c)]
     assert len(tagged) == 1, "exactly one cell tagged 'parameters'"
     assert tagged[0] <= 4, "the parameters cell sits near the top"
     cell = nb.cells[tagged[0]]
-    tree = ast.parse(cell.source)
-    for node in tree.body:
-        assert isinstance(node, ast.Assign), "the parameters cell only assigns values"
-        name = node.targets[0].id
-        assert name in DEFAULTS, f"{name} is not a course parameter (fashion_helpers/parameters.py)"
-        assert ast.literal_eval(node.value) == DEFAULTS[name], f"{name}'s default differs from the shared one"
-    for line in cell.source.splitlines():
-        if line.strip():
-            assert "#" in line, f"parameter without a comment: {line}"
+    names = [node.targets[0].id for node in ast.parse(cell.source).body]
+    unknown = [name for name in names if name not in DEFAULTS]
+    assert not unknown, f"{unknown} are not course parameters (fashion_helpers/tools/parameters.py)"
+    assert cell.source == cell_source(names), "the parameters cell is not SPEC's: make refresh writes it"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -124,10 +121,35 @@ def test_every_notebook_has_exercises():
 
 
 def test_the_readme_lists_every_parameter_with_its_default_and_notebooks():
-    from fashion_helpers.tools.cli import parameter_table
-
     readme = (ROOT / "README.md").read_text()
-    assert parameter_table(NOTEBOOK_DIR) in readme, "README's parameter table is stale: paste `fashion-course params`"
+    assert series.parameter_table(NOTEBOOKS) in readme, "README's parameter table is stale: make refresh writes it"
+
+
+def test_every_parameters_comment_reads_back_through_papermill():
+    """papermill takes the text after an "=" for a value, even in a comment: a comment holding one would hide the
+    parameter from every run."""
+    assert not [name for name, spec in SPEC.items() if "=" in spec.comment]
+
+
+def test_refresh_writes_the_parameters_cells_and_the_readme_table_from_spec(tmp_path):
+    """A parameters cell edited by hand and a stale README table are written back from SPEC."""
+    notebook = tmp_path / "05_gradient_descent.ipynb"
+    shutil.copy(NOTEBOOK_DIR / notebook.name, notebook)
+
+    def parameters_cell(nb):
+        return next(c for c in nb.cells if conventions.PARAMETERS_TAG in conventions.tags(c))
+
+    nb = load(notebook)
+    parameters_cell(nb).source = "alpha = 0.5  # changed by hand\niterations = 500"
+    nbformat.write(nb, str(notebook))
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n<!-- parameters: generated -->\n| stale |\n<!-- parameters: end -->\nafter\n")
+    assert series.write_parameter_cells([notebook]) == [notebook]
+    assert parameters_cell(load(notebook)).source == cell_source(["alpha", "iterations"])
+    assert series.write_readme_table(readme, [notebook])
+    text = readme.read_text()
+    assert "| stale |" not in text and "| `alpha` | `0.1` |" in text and text.endswith("after\n")
+    assert not series.write_parameter_cells([notebook]) and not series.write_readme_table(readme, [notebook])
 
 
 def test_package_import_has_no_side_effects():

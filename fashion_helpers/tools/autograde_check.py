@@ -25,11 +25,11 @@ import nbformat
 from nbgrader.api import Gradebook
 
 from .. import yours
+from ..conventions import BEGIN, END, SOLUTION_BLOCK
 from ..errors import CourseInputError
 from . import autograde, grading
-from .grading import ASSIGNMENT, BEGIN, END
+from .grading import ASSIGNMENT
 
-_BLOCK = re.compile(rf"^([ \t]*){re.escape(BEGIN)}[ \t]*\n(.*?)^[ \t]*{re.escape(END)}[ \t]*$", re.M | re.S)
 _ANNOUNCED_LINE = re.compile(r"^\[the student's (\w+) at work\]$", re.M)
 SUBMISSIONS = ("solutions", "stubs", "one_bug", "delegates", "rebinds", "tuned")
 
@@ -42,7 +42,7 @@ def fill_in(stubbed: str, body: str) -> str:
         lines = "".join(f"{indent}{line}\n" if line else "\n" for line in body.splitlines())
         return f"{indent}{BEGIN}\n{lines}{indent}{END}"
 
-    return _BLOCK.sub(write, stubbed, count=1)
+    return SOLUTION_BLOCK.sub(write, stubbed, count=1)
 
 
 def _bodies(kind: str, names: list[str]) -> dict[str, str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 
 from .. import yours
+from ..conventions import BEGIN
 from . import grading
 
 
@@ -21,7 +22,7 @@ def solution_cells(notebooks: list[Path]) -> list[tuple[str, str, str]]:
     found = []
     for path in notebooks:
         for index, cell in enumerate(nbformat.read(str(path), as_version=4).cells):
-            if cell.cell_type == "code" and grading.BEGIN in cell.source:
+            if cell.cell_type == "code" and BEGIN in cell.source:
                 for function, _ in grading.exercises(cell.source, f"{path.name}, cell {index}"):
                     found.append((function, path.stem, cell.source))
     return found

@@ -32,12 +32,19 @@ from papermill.parameterize import parameterize_notebook
 
 from .. import exercises as course_exercises
 from .. import yours
+from ..conventions import (
+    ANSWER_TAG,
+    BEGIN,
+    END,
+    EXPECTED_TAG,
+    HIDDEN_BEGIN,
+    HIDDEN_END,
+    QUESTION,
+    SOLUTION_BLOCK,
+    tags,
+)
 from ..errors import CourseInputError, RunFailed
 
-BEGIN = "### BEGIN SOLUTION"
-END = "### END SOLUTION"
-HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
-HIDDEN_END = "### END HIDDEN TESTS"
 STUB = 'raise NotImplementedError("Exercise: write your solution here, then run the self-check below.")'
 COURSE_ID = "fashion-course"
 ASSIGNMENT = "fashion"
@@ -46,10 +53,6 @@ GRADING = "grading"  # the course directory's instructor-only folder
 HIDDEN_CASES = "hidden_cases.json"
 _CHECK_CALL = re.compile(r"^\s*(?:\w+\s*=\s*)?checks\.check_(\w+)\(\s*(\w+)", re.M)
 _TOP_DEF = re.compile(r"^def (\w+)\(", re.M)
-_QUESTION = re.compile(r"^\*\*Question (\d+)\.\*\*")
-ANSWER_TAG = "answer"
-EXPECTED_TAG = "expected-output"
-_BLOCK = re.compile(rf"^([ \t]*){re.escape(BEGIN)}[ \t]*\n(.*?)^[ \t]*{re.escape(END)}[ \t]*$", re.M | re.S)
 
 
 def _meta(grade_id: str, *, solution=False, grade=False, locked=False) -> dict:
@@ -62,7 +65,7 @@ def _meta(grade_id: str, *, solution=False, grade=False, locked=False) -> dict:
 def exercises(source: str, where: str = "a cell") -> list[tuple[str, str]]:
     """(function, indentation) of each solution region of a cell, in order."""
     found = []
-    for m in _BLOCK.finditer(source):
+    for m in SOLUTION_BLOCK.finditer(source):
         names = _TOP_DEF.findall(source[: m.start()])
         if not names:
             raise CourseInputError(
@@ -100,18 +103,18 @@ def mark_cells(nb, name: str = "the notebook") -> list[str]:
                 continue  # a check of a package function, not of an exercise: an ordinary cell
             cell.metadata["nbgrader"] = _meta(f"{called[0].lower()}_check", grade=True, locked=True)
             checked.add(called[0])
-        elif cell.cell_type == "markdown" and ANSWER_TAG in cell.metadata.get("tags", []):
+        elif cell.cell_type == "markdown" and ANSWER_TAG in tags(cell):
             previous = nb.cells[index - 1] if index else None
-            if previous is None or previous.cell_type != "markdown" or not _QUESTION.match(previous.source):
+            if previous is None or previous.cell_type != "markdown" or not QUESTION.match(previous.source):
                 raise CourseInputError(
                     f"{where} is tagged {ANSWER_TAG!r} but does not follow a question: put it "
                     "right after a markdown cell starting **Question N.**"
                 )
-            grade_id = f"answer_q{_QUESTION.match(previous.source).group(1)}"
+            grade_id = f"answer_q{QUESTION.match(previous.source).group(1)}"
             cell.metadata["nbgrader"] = _meta(grade_id, solution=True, grade=True)
         elif cell.cell_type == "markdown":
-            if _QUESTION.match(cell.source) and (
-                index + 1 == len(nb.cells) or ANSWER_TAG not in nb.cells[index + 1].metadata.get("tags", [])
+            if QUESTION.match(cell.source) and (
+                index + 1 == len(nb.cells) or ANSWER_TAG not in tags(nb.cells[index + 1])
             ):
                 raise CourseInputError(
                     f"{where} asks a question without an answer cell after it: add a markdown "
@@ -172,7 +175,7 @@ def with_expected_outputs(nb, name: str = "the notebook"):
     cells = []
     for index, cell in enumerate(nb.cells):
         cells.append(cell)
-        if cell.cell_type != "code" or EXPECTED_TAG not in cell.metadata.get("tags", []):
+        if cell.cell_type != "code" or EXPECTED_TAG not in tags(cell):
             continue
         text = text_output(cell)
         if not text:
@@ -301,6 +304,14 @@ def write_course(
     return sources
 
 
+#: ``python -m nbgrader``, less the 2 s its import of nbformat spends compiling rfc3987-syntax's grammars (see
+#: tools/__init__.py): nbgrader starts several times per graded hand-in.
+NBGRADER_MAIN = (
+    "import sys; sys.modules.setdefault('rfc3987_syntax', None); "
+    "from nbgrader.apps.nbgraderapp import main; sys.argv[0] = 'nbgrader'; main()"
+)
+
+
 def nbgrader(root: Path, *args: str, log: Path | None = None, env: dict | None = None) -> None:
     """Run ``nbgrader ARGS`` in the course directory; RunFailed (naming the log) when it fails."""
     log = log or root / f"nbgrader-{args[0]}.log"
@@ -313,7 +324,7 @@ def nbgrader(root: Path, *args: str, log: Path | None = None, env: dict | None =
     }
     with open(log, "w") as handle:
         done = subprocess.run(
-            [sys.executable, "-m", "nbgrader", *args],
+            [sys.executable, "-c", NBGRADER_MAIN, *args],
             cwd=root,
             stdout=handle,
             stderr=subprocess.STDOUT,

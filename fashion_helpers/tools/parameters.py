@@ -1,8 +1,9 @@
-"""The course's parameters: one name, type, range and default each, shared by every notebook and the runner.
+"""The course's parameters: one name, type, range, default and meaning each, shared by every notebook and the runner.
 
-The notebooks declare them in their cell tagged ``parameters`` (tests check the defaults there agree with
-``DEFAULTS`` here); the runner validates overrides against ``SPEC`` before any kernel starts. A ``path``
-parameter is also checked for existence, relative to where the user typed the command.
+``SPEC`` is their one source: ``make refresh`` writes each notebook's cell tagged ``parameters`` from it
+(:func:`cell_source`, for the names the notebook declares) and the README's table (:func:`table`); the runner
+validates overrides against it before any kernel starts. A ``path`` parameter is also checked for existence,
+relative to where the user typed the command.
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ class Parameter:
     help: str
     minimum: float | None = None
     strict: bool = False  # minimum excluded, as in errors.require_number
+    short: str = ""  # the comment in a notebook's parameters cell, when ``help`` is too long for it (no "=":
+    # papermill's reader of the cell takes the text after one for a value)
+
+    @property
+    def comment(self) -> str:
+        return self.short or self.help
 
 
 SPEC: dict[str, Parameter] = {
@@ -30,12 +37,14 @@ SPEC: dict[str, Parameter] = {
         "None: the course's sample, data/fashion_data.csv, found from wherever the notebook "
         "runs; or a CSV, or a directory of the official IDX .gz files (then its 60,000 "
         "training images)",
+        short="None: the course's data/fashion_data.csv; or a CSV, or a folder of official IDX files",
     ),
     "holdout_path": Parameter(
         "path",
         None,
         "held-out images for the one final score. None: data/fashion_holdout.csv; or a CSV, "
         "or a directory of the official IDX files (then the 10,000 test images)",
+        short="None: data/fashion_holdout.csv, scored once at the end; or a CSV or IDX folder",
     ),
     "dev_size": Parameter("int", 400, "images split off as the dev set (the rest train)", 1),
     "hidden_neurons": Parameter("int", 20, "neurons in the hidden (ReLU) layer", 1),
@@ -43,9 +52,19 @@ SPEC: dict[str, Parameter] = {
     "iterations": Parameter("int", 500, "gradient-descent updates (full batch)", 1),
     "print_every": Parameter("int", 10, "log loss and accuracy every this many iterations", 1),
     "lambda_regs": Parameter(
-        "float list", [0.0, 1.0, 3.0, 10.0, 30.0], "L2 strengths tried in the sweep (each >= 0)", 0
+        "float list",
+        [0.0, 1.0, 3.0, 10.0, 30.0],
+        "L2 strengths tried in the sweep (each >= 0)",
+        0,
+        short="L2 strengths tried in the sweep",
     ),
-    "train_size": Parameter("int", 200, "training images of 07's L2 study: a small set that overfits visibly", 1),
+    "train_size": Parameter(
+        "int",
+        200,
+        "training images of 07's L2 study: a small set that overfits visibly",
+        1,
+        short="training images of 07's L2 study (small, to overfit visibly)",
+    ),
     "top_k": Parameter("int", 3, "how many of the most frequent confusions to study", 1),
     "n_seeds": Parameter(
         "int",
@@ -55,19 +74,31 @@ SPEC: dict[str, Parameter] = {
         "times (training k draws from default_rng([seed, k])); each result is their mean ± "
         "standard deviation",
         1,
+        short="trainings per configuration, for mean ± standard deviation",
     ),
     "epochs": Parameter(
-        "int", 20, "passes over the training images in mini-batch training (also MLPClassifier's max_iter)", 1
+        "int",
+        20,
+        "passes over the training images in mini-batch training (also MLPClassifier's max_iter)",
+        1,
+        short="passes over the training images in mini-batch training",
     ),
     "batch_size": Parameter("int", 64, "images per mini-batch (one update each)", 1),
     "adam_alpha": Parameter("float", 0.001, "learning rate of Adam (and of MLPClassifier)", 0, strict=True),
     "wide_neurons": Parameter("int", 128, "hidden width of the wider network (still one hidden layer)", 1),
-    "patience": Parameter("int", 5, "early stopping: epochs without a better dev accuracy before training stops", 1),
+    "patience": Parameter(
+        "int",
+        5,
+        "early stopping: epochs without a better dev accuracy before training stops",
+        1,
+        short="early stopping: epochs without a better dev accuracy",
+    ),
     "lambda_reg": Parameter(
         "float",
         1.0,
         "L2 strength tried on the wider network (the cost of 07: lambda/(2m) times the squared weights)",
         0,
+        short="L2 strength tried on the wider network",
     ),
     "max_shift": Parameter(
         "int",
@@ -75,6 +106,7 @@ SPEC: dict[str, Parameter] = {
         "augmentation: each training image is mirrored at random and shifted by up to "
         "this many pixels (0: mirror only)",
         0,
+        short="augmentation: largest random shift in pixels (0: mirror only)",
     ),
     "svc_max_train": Parameter(
         "int",
@@ -82,6 +114,7 @@ SPEC: dict[str, Parameter] = {
         "most training images the RBF SVC baseline is fitted on (its time grows "
         "with their square; binds on the full data only)",
         1,
+        short="most training images the RBF SVC is fitted on",
     ),
 }
 DEFAULTS = {name: p.default for name, p in SPEC.items()}
@@ -127,3 +160,24 @@ def parse_value(text: str) -> Any:
         return yaml.safe_load(text)
     except yaml.YAMLError:
         return text
+
+
+#: The parameters cell of a notebook that declares none.
+NO_PARAMETERS = "# This notebook uses none of the course parameters: its examples are small arrays made up on the spot."
+
+
+def cell_source(names) -> str:
+    """A notebook's parameters cell for the parameters ``names`` it declares, in that order: each default from
+    ``SPEC``, with its meaning as a comment."""
+    if not names:
+        return NO_PARAMETERS
+    return "\n".join(f"{f'{name} = {SPEC[name].default!r}':<45} # {SPEC[name].comment}" for name in names)
+
+
+def table(users: dict[str, list[str]]) -> str:
+    """The markdown table of every parameter: name, default, what it changes, and the notebooks (numbers) that
+    declare it, from ``users`` (name -> notebook numbers)."""
+    lines = ["| parameter | default | what it changes | notebooks |", "| --- | --- | --- | --- |"]
+    for name, spec in SPEC.items():
+        lines.append(f"| `{name}` | `{spec.default!r}` | {spec.help} | {', '.join(users.get(name, [])) or '-'} |")
+    return "\n".join(lines) + "\n"

@@ -1,9 +1,8 @@
-"""Running the notebook series with papermill: parameters, metrics, summaries, refreshing committed outputs.
+"""Running notebooks with papermill: a run of the series (executed notebooks, metrics, summaries), several at
+once, and refreshing the committed outputs.
 
-A notebook reports its headline numbers from its last cell, tagged ``metrics``, with
-:func:`fashion_helpers.report.headline`; the runner reads them back from the executed notebook.
-The notebooks are found in a folder the caller names (the command line's ``--notebooks``, by default
-``notebooks/`` under the working directory), never through this package's own location.
+What a run executes and with which values is a :class:`.values.Run`; the headline numbers come back through
+:func:`.series.read_metrics`.
 """
 
 from __future__ import annotations
@@ -12,140 +11,11 @@ import json
 import time
 from pathlib import Path
 
-from ..errors import CourseInputError
-from ..report import METRICS_TAG, parse_headline
-from .parameters import PATHS, validate
+from .series import README_TABLE, list_notebooks, read_metrics, write_parameter_cells, write_readme_table
+from .values import Run
 
-#: Where the series is looked for, relative to the working directory, unless the caller says otherwise.
-DEFAULT_NOTEBOOK_DIR = Path("notebooks")
 #: How long each notebook took last time it ran (written by run and refresh; runs/ is never committed).
 DURATIONS = Path("runs") / "durations.json"
-
-
-def read_metrics(notebook) -> dict:
-    """The headline numbers printed by the cell tagged ``metrics`` of an executed notebook (path or node)."""
-    import nbformat
-
-    nb = nbformat.read(str(notebook), as_version=4) if isinstance(notebook, (str, Path)) else notebook
-    metrics = {}
-    for cell in nb.cells:
-        if cell.cell_type != "code" or METRICS_TAG not in cell.get("metadata", {}).get("tags", []):
-            continue
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream" and output.get("name") == "stdout":
-                metrics.update(parse_headline(output.get("text", "")))
-    return metrics
-
-
-# --------------------------------------------------------------------------- the notebooks and their parameters
-
-
-def list_notebooks(selection=None, directory: Path | None = None) -> list[Path]:
-    """The series in ``directory`` (default ``./notebooks``) in teaching order, or the ones selected by number
-    (``"05"``) or stem (``"05_gradient_descent"``)."""
-    directory = Path(directory) if directory is not None else DEFAULT_NOTEBOOK_DIR
-    everything = sorted(directory.glob("[0-9][0-9]_*.ipynb"))
-    if not everything:
-        raise CourseInputError(
-            f"no notebooks NN_*.ipynb in {directory}/: run from the repository root, "
-            "or name the folder with --notebooks DIR"
-        )
-    if not selection:
-        return everything
-    chosen = []
-    for item in selection:
-        key = Path(str(item)).stem
-        found = [p for p in everything if p.stem == key or p.stem.split("_", 1)[0] == key.zfill(2)]
-        if not found:
-            names = ", ".join(p.stem for p in everything)
-            raise CourseInputError(f"no notebook {item!r} in {directory.name}/; choose from: {names}")
-        chosen.extend(p for p in found if p not in chosen)
-    return chosen
-
-
-def declared_parameters(notebook: Path) -> dict:
-    """Names and default values of the cell tagged ``parameters`` (papermill's own inspection)."""
-    import ast
-
-    import papermill
-
-    declared = {}
-    for name, info in papermill.inspect_notebook(str(notebook)).items():
-        try:  # papermill reports the default as source text
-            declared[name] = ast.literal_eval(info["default"])
-        except (ValueError, SyntaxError):
-            declared[name] = info["default"]
-    return declared
-
-
-def declarations(notebooks: list[Path]) -> dict[Path, dict]:
-    """Each notebook's declared parameters, inspected once for the whole run."""
-    return {nb: declared_parameters(nb) for nb in notebooks}
-
-
-def prepare_parameters(values: dict, declared: dict[Path, dict], base: Path | None = None) -> dict:
-    """Validate overrides before any kernel starts; returns them with paths made absolute.
-
-    declared: :func:`declarations` of the notebooks that will run.
-    Refuses a name no notebook knows (listing the known ones), a wrong type or range (saying what is
-    expected), a name none of the selected notebooks declares, a data path that does not exist or whose file
-    has the wrong header, and a dev_size that leaves no training rows. Relative paths are taken relative to
-    ``base`` (the caller's working directory).
-    """
-    clean = validate(values)
-    names = set().union(*declared.values()) if declared else set()
-    for name in clean:
-        if name not in names:
-            raise CourseInputError(
-                f"parameter {name!r} is used by none of the selected notebooks "
-                f"({', '.join(nb.stem for nb in declared)}); drop it or select a notebook that declares it"
-            )
-    base = Path.cwd() if base is None else base
-    for name in PATHS:
-        if clean.get(name) is not None:
-            path = Path(clean[name]).expanduser()
-            path = path if path.is_absolute() else (base / path).resolve()
-            if not path.exists():
-                raise CourseInputError(f"parameter {name}: no file or directory at {path}")
-            clean[name] = str(path)
-    _check_data_sources(clean, declared)
-    return clean
-
-
-def _check_data_sources(values: dict, declared: dict[Path, dict]) -> None:
-    """Each data file the run will read has a sound header, and dev_size leaves both sets non-empty:
-    checked from the headers alone, so a wrong file is refused in seconds, once, not by every notebook."""
-    from .._formats import count_rows
-    from ..data import check_dev_size, course_file
-
-    seen = set()
-    for notebook, defaults in declared.items():
-        for name, split in (("data_path", "train"), ("holdout_path", "test")):
-            if name not in defaults:
-                continue
-            given = values.get(name, defaults[name])
-            try:  # where the notebook's kernel will look: it runs in the notebook's folder
-                path = course_file(split, notebook.parent) if given is None else Path(notebook.parent, given).resolve()
-            except CourseInputError as exc:
-                raise CourseInputError(f"parameter {name}: {exc}") from None
-            dev_size = values.get("dev_size", defaults.get("dev_size")) if name == "data_path" else None
-            if (path, split, dev_size) in seen:
-                continue
-            seen.add((path, split, dev_size))
-            try:
-                rows = count_rows(path, split)
-            except CourseInputError as exc:
-                raise CourseInputError(f"parameter {name}: {exc}") from None
-            if dev_size is not None:
-                try:
-                    check_dev_size(dev_size, rows)
-                except CourseInputError as exc:
-                    raise CourseInputError(f"parameter {exc}") from None
-
-
-def parameters_for(defaults: dict, values: dict) -> dict:
-    """The subset of ``values`` that a notebook declaring ``defaults`` takes."""
-    return {name: value for name, value in values.items() if name in defaults}
 
 
 # --------------------------------------------------------------------------- executing
@@ -347,6 +217,11 @@ def refresh(notebooks: list[Path], workers: int = 2, progress: bool = True) -> l
     if export.solution_cells(series):
         export.write_record(series)
         cases.write(series)
+    # the parameters cells and the README's table, from the parameters' one source (SPEC)
+    write_parameter_cells(notebooks)
+    readme = notebooks[0].parent.parent / "README.md"
+    if readme.is_file() and README_TABLE.search(readme.read_text(encoding="utf-8")):
+        write_readme_table(readme, series)
     with tempfile.TemporaryDirectory(prefix="refresh-") as tmp:
         jobs = [(nb, Path(tmp) / nb.name, {}) for nb in notebooks]
         results = execute_many(
@@ -393,13 +268,11 @@ def _show(value) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def run_series(
-    out: Path, values: dict, declared: dict[Path, dict], workers: int = 2, progress: bool = True
-) -> list[dict]:
-    """Execute the notebooks of ``declared`` (:func:`declarations`) with validated ``values`` into ``out``:
-    executed notebooks, metrics, summaries."""
+def run_series(out: Path, run: Run, workers: int = 2, progress: bool = True) -> list[dict]:
+    """Execute ``run`` (:func:`.values.resolve`) into ``out``: executed notebooks, metrics, summaries."""
     out.mkdir(parents=True, exist_ok=True)
-    jobs = [(nb, out / nb.name, parameters_for(defaults, values)) for nb, defaults in declared.items()]
+    jobs = run.jobs(out)
+    values = run.values
     key = durations_key(values)
     results = execute_many(jobs, workers, progress, log_file=out / "kernels.log", durations=read_durations(key))
     record_durations(results, key)

@@ -17,7 +17,8 @@ from tqdm import tqdm
 
 from ..errors import CourseInputError, RunFailed
 from .engine import Engine
-from .runner import declarations, execute, execute_many, parameters_for, prepare_parameters
+from .runner import execute, execute_many
+from .values import Run
 
 
 def parse_grid(items: list[str]) -> dict[str, list]:
@@ -53,13 +54,13 @@ def run_key(point: dict) -> str:
     return ",".join(f"{k}={point[k]}" for k in sorted(point))
 
 
-def plan(grid: dict[str, list], seeds: list[int], fixed: dict, notebook: Path) -> list[dict]:
-    """Every grid point crossed with every seed; each point is validated (with ``fixed``) once, before anything
-    runs (the seeds are whole numbers >= 0 already, from :func:`parse_seeds`)."""
+def plan(grid: dict[str, list], seeds: list[int], run: Run) -> list[dict]:
+    """Every grid point crossed with every seed, on top of the values of ``run`` (one notebook); each point is
+    validated once, before anything runs (the seeds are whole numbers >= 0 already, from :func:`parse_seeds`)."""
     if "seed" in grid:
         raise CourseInputError("give seeds with --seeds, not as a grid entry")
-    declared = declarations([notebook])
-    if "seed" not in declared[notebook]:
+    (notebook,) = run.notebooks
+    if "seed" not in run.declared[notebook]:
         raise CourseInputError(
             f"{notebook.stem} declares no seed parameter, so seeds cannot vary: sweep a notebook that has one"
         )
@@ -67,16 +68,15 @@ def plan(grid: dict[str, list], seeds: list[int], fixed: dict, notebook: Path) -
     points = []
     for combo in itertools.product(*(grid[n] for n in names)):
         config = dict(zip(names, combo, strict=True))
-        values = parameters_for(declared[notebook], prepare_parameters({**fixed, **config}, declared))
+        values = run.with_values(config).parameters(notebook)
         points.extend({"config": config, "seed": seed, "values": {**values, "seed": seed}} for seed in seeds)
     return points
 
 
 def run_sweep(
-    notebook: Path,
+    run: Run,
     grid: dict[str, list],
     seeds: list[int],
-    fixed: dict,
     out: Path,
     workers: int = 2,
     progress: bool = True,
@@ -85,8 +85,9 @@ def run_sweep(
     """Run (or resume) the sweep; write ``runs.csv``, ``sweep.csv``, ``sweep.md`` and ``sweep.png`` in ``out``.
 
     scheduler: the address of a running Dask scheduler: the runs go to its workers (:mod:`.engine`), which must
-    see ``notebook`` and ``out`` at the same paths (a shared file system); the tables come out the same."""
-    points = plan(grid, seeds, fixed, notebook)
+    see the notebook and ``out`` at the same paths (a shared file system); the tables come out the same."""
+    points = plan(grid, seeds, run)
+    (notebook,) = run.notebooks
     out.mkdir(parents=True, exist_ok=True)
     todo = []
     for point in points:

@@ -19,7 +19,7 @@ import answer_key
 from fashion_helpers import exercises
 from fashion_helpers.checks import HOOKS, _framework
 from fashion_helpers.checks._values import close
-from fashion_helpers.tools import export, runner
+from fashion_helpers.tools import export, series
 
 from ..conftest import NOTEBOOK_DIR
 from .mutants import mutants, region
@@ -98,7 +98,7 @@ def _compiled(only=()):
     """Every exercise's mutants, each run in the reference's namespace: ``(name, source, description, text,
     mutant)`` for each mutant that compiles and defines its function."""
     R = answer_key.reference()
-    for name, _notebook, source in export.solution_cells(runner.list_notebooks(directory=NOTEBOOK_DIR)):
+    for name, _notebook, source in export.solution_cells(series.list_notebooks(directory=NOTEBOOK_DIR)):
         if only and name not in only:
             continue
         for description, text in mutants(source, name, region(source, name)):

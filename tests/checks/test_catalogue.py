@@ -11,12 +11,12 @@ from answer_key import submissions
 from answer_key.specs import SPECS
 from fashion_helpers import checks, exercises
 from fashion_helpers.checks import HOOKS, _framework
-from fashion_helpers.tools import export, runner
+from fashion_helpers.tools import export, series
 from fashion_helpers.tools.autograde_check import fill_in
 
 from ..conftest import NOTEBOOK_DIR
 
-CELLS = {name: source for name, _, source in export.solution_cells(runner.list_notebooks(directory=NOTEBOOK_DIR))}
+CELLS = {name: source for name, _, source in export.solution_cells(series.list_notebooks(directory=NOTEBOOK_DIR))}
 NAMES = exercises.names()
 
 

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 import nbformat
 import pytest
 
+from fashion_helpers import conventions
 from fashion_helpers.tools import grading
 
 from ..conftest import NOTEBOOK_DIR
@@ -43,9 +44,9 @@ def committed(name: str) -> dict:
         "exercises": sum(c.source.count("### BEGIN SOLUTION") for c in nb.cells if c.cell_type == "code"),
         # what the student edition quotes after each cell tagged expected-output, and its inline questions
         "expected_blocks": [
-            grading.text_output(c) for c in nb.cells if grading.EXPECTED_TAG in c.metadata.get("tags", [])
+            grading.text_output(c) for c in nb.cells if conventions.EXPECTED_TAG in c.metadata.get("tags", [])
         ],
-        "questions": sum(grading.ANSWER_TAG in c.metadata.get("tags", []) for c in nb.cells),
+        "questions": sum(conventions.ANSWER_TAG in c.metadata.get("tags", []) for c in nb.cells),
     }
 
 

@@ -6,7 +6,7 @@ from ..conftest import load_script
 
 
 def test_sklearn_peer_does_the_courses_work(split):
-    bench = load_script("bench")
+    bench = load_script("bench_workloads")
     X_train, Y_train, _, _ = split
     model = bench.sklearn_same_work(X_train[:, :200], Y_train[:200], 0.1, 7, seed=0)
     assert model.n_iter_ == 7  # every iteration runs: no tolerance stop, no early stopping
@@ -17,13 +17,13 @@ def test_sklearn_peer_does_the_courses_work(split):
 def test_floor_and_machine_description(split):
     bench = load_script("bench")
     X_train, Y_train, _, _ = split
-    bench.bare_matrix_products(X_train[:, :100], Y_train[:100], 2, np.random.default_rng(0))
+    load_script("bench_workloads").bare_matrix_products(X_train[:, :100], Y_train[:100], 2, np.random.default_rng(0))
     description = bench.machine()
     assert "cores" in description and "AVX-512" in description
 
 
 def test_full_data_settings_come_from_the_full_parameter_file():
-    bench = load_script("bench")
+    bench = load_script("bench_workloads")
     settings = bench.full_data_settings()
     assert settings["hidden_neurons"] >= 20 and settings["optimizer"] == "adam" and settings["epochs"] >= 1
 
@@ -50,4 +50,24 @@ def test_the_holdout_row_reads_the_runners_metrics_file(tmp_path):
         )
     )
     row = bench.holdout_row(path)
-    assert "| 81.70% |" in row and "best baseline MLPClassifier 81.45%" in row and row.endswith("| NO |")
+    assert "| 81.70% |" in row and "best baseline MLPClassifier 81.45%" in row and row.endswith("| yes |")
+    behind = json.loads(path.read_text())
+    behind["metrics"]["holdout_accuracy"] = 81.45  # level with the baseline is not ahead of it
+    path.write_text(json.dumps(behind))
+    assert bench.holdout_row(path).endswith("| NO |")
+
+
+def test_a_command_that_fails_fails_its_row_and_prints_no_time():
+    bench = load_script("bench")
+    seconds, status = bench.run_command(["make", "--no-print-directory", "no-such-target"])
+    assert status != 0
+    row = bench.failed_row("make test / whole series", ["make", "no-such-target"], status)
+    assert row.endswith("| NO |") and f"FAILED (exit status {status})" in row and " s |" not in row
+
+
+def test_make_test_from_make_bench_gets_none_of_the_benchs_arguments(monkeypatch):
+    """Run as `make bench ARGS=--with-tests`, the nested make would pass ARGS on to pytest through MAKEFLAGS."""
+    monkeypatch.setenv("MAKEFLAGS", " -- ARGS=--with-tests")
+    monkeypatch.setenv("MAKELEVEL", "1")
+    command, env = load_script("bench").make_test_command()
+    assert command[-2:] == ["test", "ARGS="] and "MAKEFLAGS" not in env and "MAKELEVEL" not in env

@@ -20,9 +20,8 @@ import nbformat
 import pytest
 
 from fashion_helpers import yours
-from fashion_helpers.tools import autograde_check, cli, grading
+from fashion_helpers.tools import autograde_check, grading, values
 from fashion_helpers.tools.grading import ASSIGNMENT
-from fashion_helpers.tools.runner import declarations, list_notebooks, parameters_for, prepare_parameters
 
 from ..conftest import HIDDEN_CASES, NOTEBOOK_DIR, ROOT
 
@@ -46,10 +45,9 @@ def course(root: Path, release: bool = True) -> Path:
     """The graded course of 02_activations with the quick parameters, released by nbgrader generate_assignment;
     without ``release``, a stand-in release: the source itself (its cell metadata and solution regions, which a
     hand-in overwrites, are what the intake checks read), in a second instead of nbgrader's run."""
-    notebooks = list_notebooks([NOTEBOOK[:2]], NOTEBOOK_DIR)
-    declared = declarations(notebooks)
-    values = prepare_parameters(cli.file_values_for(declared, str(ROOT / "params" / "quick.yaml"), []), declared)
-    parameters = {p.name: parameters_for(declared[p], values) for p in notebooks}
+    run = values.resolve([NOTEBOOK[:2]], NOTEBOOK_DIR, str(ROOT / "params" / "quick.yaml"))
+    notebooks = run.notebooks
+    parameters = {p.name: run.parameters(p) for p in notebooks}
     grading.write_course(
         root, notebooks, ROOT / "data", key=(NOTEBOOK_DIR / yours.RECORD_NAME, HIDDEN_CASES), parameters=parameters
     )

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from nbgrader.api import Gradebook
 
-from fashion_helpers.tools import classgrade, grading, runner, sweep
+from fashion_helpers.tools import classgrade, grading, sweep, values
 
 from . import classroom
 from .classroom import listener  # noqa: F401  (a fixture)
@@ -52,10 +52,10 @@ def cluster(tmp_path_factory):
 
 def test_a_sweep_on_the_cluster_writes_the_same_tables_as_a_local_one(cluster, tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
-    notebook = runner.list_notebooks(["03"], ROOT / "notebooks")[0]  # a notebook with a seed, and seconds to run
-    grid, fixed = {"hidden_neurons": [8, 16]}, {}
-    sweep.run_sweep(notebook, grid, [0], fixed, tmp_path / "local", progress=False)
-    sweep.run_sweep(notebook, grid, [0], fixed, tmp_path / "cluster", progress=False, scheduler=cluster.address)
+    run = values.resolve(["03"], ROOT / "notebooks")  # a notebook with a seed, and seconds to run
+    grid = {"hidden_neurons": [8, 16]}
+    sweep.run_sweep(run, grid, [0], tmp_path / "local", progress=False)
+    sweep.run_sweep(run, grid, [0], tmp_path / "cluster", progress=False, scheduler=cluster.address)
     for table in ("sweep.csv", "runs.csv", "sweep.md"):
         assert (tmp_path / "cluster" / table).read_text() == (tmp_path / "local" / table).read_text(), table
     assert len(pd.read_csv(tmp_path / "cluster" / "runs.csv")) == 2

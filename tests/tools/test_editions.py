@@ -7,19 +7,20 @@ import inspect
 import json
 import pkgutil
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
 import fashion_helpers
-from fashion_helpers import exercises, yours
+from fashion_helpers import conventions, exercises, yours
 from fashion_helpers.checks._values import decode
-from fashion_helpers.tools import cli, editions, grading, runner, verify
+from fashion_helpers.tools import cli, editions, grading, runner, series, values, verify
 
 from ..conftest import HIDDEN_CASES, NOTEBOOK_DIR
 
-NOTEBOOKS = runner.list_notebooks(directory=NOTEBOOK_DIR)
+NOTEBOOKS = series.list_notebooks(directory=NOTEBOOK_DIR)
 
 
 @pytest.fixture(scope="module")
@@ -50,10 +51,8 @@ def test_the_self_study_edition_is_the_release_with_the_working_copies_beside_it
 def test_the_self_study_edition_runs_top_to_bottom_with_every_exercise_open(self_study):
     """02 (its own exercises open) and 05 (its loop and every earlier exercise open), as a student would run them."""
     written = [self_study / "notebooks" / name for name in ("02_activations.ipynb", "05_gradient_descent.ipynb")]
-    jobs = [
-        (path, self_study / "executed" / path.name, runner.parameters_for(declared, {"iterations": 30}))
-        for path, declared in runner.declarations(written).items()
-    ]
+    run = values.Run(written, series.declarations(written), {}).with_values({"iterations": 30})
+    jobs = run.jobs(self_study / "executed")
     results = runner.execute_many(jobs, workers=2, progress=False)
     assert [r["status"] for r in results] == ["ok", "ok"], [r["error"] for r in results]
     text = "".join(
@@ -100,12 +99,14 @@ def _package_callables():
     return list(found.values())
 
 
-def _notebook_functions(release: Path):
-    """Every function the released notebooks define outside their exercise cells, with its source."""
+def _notebook_functions(folder: Path):
+    """Every function the notebooks in ``folder`` define outside their exercise cells, with its source: what the
+    release holds of them too (nbgrader changes only the exercise cells, test_grading.py checks what else the
+    release holds)."""
     found = []
-    for path in sorted(release.glob("*.ipynb")):
+    for path in sorted(folder.glob("*.ipynb")):
         for cell in nbformat.read(str(path), as_version=4).cells:
-            if cell.cell_type != "code" or grading.BEGIN in cell.source:
+            if cell.cell_type != "code" or conventions.BEGIN in cell.source:
                 continue
             try:
                 tree = ast.parse(cell.source)
@@ -130,17 +131,13 @@ def _binds(value, exercise) -> bool:
         return False
 
 
-def test_nothing_a_student_of_a_graded_course_can_import_or_read_passes_any_exercise(tmp_path):
-    """Every callable of the installed package, and every function the released notebooks define outside their
-    exercise cells, put in the place of each exercise whose inputs it accepts and graded by the isolated grader:
-    none earns a point. The release itself holds notebooks and data, no module."""
-    course = tmp_path / "course"
-    editions.write_graded_course(NOTEBOOKS, course, release=True)
-    release = course / "release" / grading.ASSIGNMENT
-    assert not list(release.rglob("*.py")) and not (release / grading.GRADING).exists()
+def test_nothing_a_student_of_a_graded_course_can_import_or_read_passes_any_exercise():
+    """Every callable of the installed package, and every function the notebooks define outside their exercise
+    cells, put in the place of each exercise whose inputs it accepts and graded by the isolated grader: none earns
+    a point."""
     reference = yours.read_sections(NOTEBOOK_DIR / yours.RECORD_NAME)
     hidden = json.loads(HIDDEN_CASES.read_text())["cases"]
-    candidates = _package_callables() + _notebook_functions(release)
+    candidates = _package_callables() + _notebook_functions(NOTEBOOK_DIR)
     tried = 0
     with verify.Sandbox(preload=tuple(MODULES)) as sandbox:
         for header, value in candidates:
@@ -184,7 +181,10 @@ def test_html_edition_bundles_mathjax_so_its_pages_load_nothing_from_the_network
 
 def test_html_edition_without_a_local_mathjax_falls_back_to_its_cdn(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(editions, "local_mathjax", lambda: None)
-    assert cli.main(["html", "--notebooks", str(NOTEBOOK_DIR), "--out", str(tmp_path / "html")]) == 0
+    source = tmp_path / "executed"  # one page is enough to see where its MathJax comes from
+    source.mkdir()
+    shutil.copy(NOTEBOOKS[0], source)
+    assert cli.main(["html", "--source", str(source), "--out", str(tmp_path / "html")]) == 0
     assert "MathJax from its CDN" in capsys.readouterr().out
     assert not (tmp_path / "html" / "mathjax").exists()
     assert "cdnjs.cloudflare.com/ajax/libs/mathjax/" in (tmp_path / "html" / f"{NOTEBOOKS[0].stem}.html").read_text()

@@ -6,13 +6,13 @@ import copy
 import nbformat
 import pytest
 
-from fashion_helpers import exercises, yours
+from fashion_helpers import conventions, exercises, yours
 from fashion_helpers.errors import CourseInputError
-from fashion_helpers.tools import cli, grading, runner
+from fashion_helpers.tools import cli, grading, series
 
 from ..conftest import HIDDEN_CASES, NOTEBOOK_DIR, ROOT
 
-NOTEBOOKS = runner.list_notebooks(directory=NOTEBOOK_DIR)
+NOTEBOOKS = series.list_notebooks(directory=NOTEBOOK_DIR)
 RECORD = NOTEBOOK_DIR / yours.RECORD_NAME
 
 
@@ -27,7 +27,7 @@ def test_committed_notebooks_carry_the_metadata_their_structure_gives(path):
         "nbgrader metadata out of step with the notebook: make refresh writes it"
     )
     MetadataValidator().validate_nb(nb)  # what nbgrader's own CheckCellMetadata runs
-    assert grading.HIDDEN_BEGIN not in "".join(c.source for c in nb.cells)  # hidden tests live in a graded course
+    assert conventions.HIDDEN_BEGIN not in "".join(c.source for c in nb.cells)  # hidden tests live in a graded course
 
 
 def test_each_exercise_is_a_solution_cell_graded_by_the_self_check_after_it():
@@ -71,7 +71,7 @@ def test_inline_questions_have_answers_graded_by_hand(path):
     assert len(questions) >= 2, "a few inline questions per notebook"
     for i in questions:
         answer = cells[i + 1]
-        assert grading.ANSWER_TAG in answer.metadata.get("tags", []) and answer.source.startswith("**Answer.**")
+        assert conventions.ANSWER_TAG in answer.metadata.get("tags", []) and answer.source.startswith("**Answer.**")
         meta = answer.metadata["nbgrader"]
         assert meta["solution"] and meta["grade"] and not meta["locked"] and meta["points"] == grading.POINTS
 
@@ -94,7 +94,7 @@ def test_an_answer_without_its_question_and_a_question_without_an_answer_are_ref
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_expected_output_cells_printed_text_and_are_quoted_after_themselves(path):
     nb = nbformat.read(str(path), as_version=4)
-    tagged = [c for c in nb.cells if grading.EXPECTED_TAG in c.metadata.get("tags", [])]
+    tagged = [c for c in nb.cells if conventions.EXPECTED_TAG in c.metadata.get("tags", [])]
     assert tagged, "each notebook shows students some expected output"
     grading.with_expected_outputs(nb, path.name)
     for cell in tagged:
@@ -102,12 +102,9 @@ def test_expected_output_cells_printed_text_and_are_quoted_after_themselves(path
         assert block.source.startswith("**Expected output**") and grading.text_output(cell) in block.source
 
 
-@pytest.fixture(scope="module")
-def graded_course(tmp_path_factory):
-    root = tmp_path_factory.mktemp("course")
-    grading.write_course(root, NOTEBOOKS[1:3], ROOT / "data", key=(RECORD, HIDDEN_CASES))
-    grading.nbgrader(root, "generate_assignment", grading.ASSIGNMENT, "--force")
-    return root
+@pytest.fixture
+def graded_course(released_course):
+    return released_course
 
 
 def test_a_graded_course_keeps_its_key_in_an_instructor_only_folder_its_kernels_see(graded_course):
@@ -124,17 +121,15 @@ def test_a_graded_course_keeps_its_key_in_an_instructor_only_folder_its_kernels_
 def test_the_release_holds_notebooks_and_data_only_without_hidden_tests_or_solutions(graded_course):
     released = graded_course / "release" / grading.ASSIGNMENT
     files = sorted(str(p.relative_to(released)) for p in released.rglob("*") if p.is_file())
-    assert files == [
-        "02_activations.ipynb",
-        "03_forward_propagation.ipynb",
+    assert files == [p.name for p in NOTEBOOKS] + [
         "data/README.md",
         "data/fashion_data.csv",
         "data/fashion_holdout.csv",
     ]
-    for name in files[:2]:
+    for name in files[: len(NOTEBOOKS)]:
         text = "".join(c.source for c in nbformat.read(str(released / name), as_version=4).cells)
         assert "HIDDEN TESTS" not in text and "hidden=True" not in text
-        assert "np.maximum(0, Z)" not in text and text.count(grading.STUB) == text.count(grading.BEGIN)
+        assert "np.maximum(0, Z)" not in text and text.count(grading.STUB) == text.count(conventions.BEGIN)
 
 
 def test_one_assignment_per_notebook_each_with_its_data_and_the_earlier_working_copies(tmp_path):
@@ -149,9 +144,10 @@ def test_one_assignment_per_notebook_each_with_its_data_and_the_earlier_working_
 
 
 def test_the_grading_round_trip_scores_each_hand_in_as_it_should(tmp_path, capsys):
-    """Notebooks 02 and 03, quick: the solutions get full points and 03 runs the student's 02 functions; the
-    untouched release gets 0 without a crash; one bug costs exactly softmax, named; delegating, rebinding and
-    tuned hand-ins get nothing (the full series: make autograde-check, a CI step of its own)."""
+    """Notebooks 02 and 03, quick, three hand-ins: the solutions get full points and 03 runs the student's 02
+    functions; the untouched release (the student edition as released) runs to the end and gets 0; rebinding the
+    checks in the kernel gets nothing. The six hand-ins on the whole series are make autograde-check, a CI step
+    of its own; a delegating, a tuned and a one-bug answer are graded by the isolated grader in test_verify.py."""
     code = cli.main(
         [
             "autograde-check",
@@ -163,9 +159,13 @@ def test_the_grading_round_trip_scores_each_hand_in_as_it_should(tmp_path, capsy
             str(tmp_path / "rt"),
             "--params",
             str(ROOT / "params" / "quick.yaml"),
+            "--hand-ins",
+            "solutions,stubs,rebinds",
         ]
     )
     out = capsys.readouterr().out
     assert code == 0, out
     assert "rebinds    0 / 6 points (the kernel's test cells claimed 6)" in out
+    stubs = next(line for line in out.splitlines() if line.startswith("stubs "))
+    assert stubs.startswith("stubs      0 / 6 points") and "no cell raised" in stubs, stubs
     assert "03_forward_propagation ran the student's: ReLU, forward_prop, get_accuracy, get_predictions, softmax" in out

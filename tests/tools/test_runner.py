@@ -6,12 +6,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from fashion_helpers.tools import cli, runner, sweep
-from fashion_helpers.tools.parameters import DEFAULTS, PATHS
+from fashion_helpers.conventions import INJECTED_TAG, METRICS_TAG, PARAMETERS_TAG
+from fashion_helpers.tools import cli, runner, series, sweep, values
+from fashion_helpers.tools.parameters import DEFAULTS, PATHS, cell_source
 
 from ..conftest import NOTEBOOK_DIR, ROOT
 
-NOTEBOOKS = runner.list_notebooks(directory=NOTEBOOK_DIR)
+NOTEBOOKS = series.list_notebooks(directory=NOTEBOOK_DIR)
 
 
 def run_cli(args, capsys):
@@ -59,63 +60,79 @@ def test_bad_parameters_are_refused_before_any_kernel(tmp_path, capsys, monkeypa
 
 
 def test_parameter_file_paths_are_relative_to_the_file(tmp_path):
-    values = cli.collect_values(str(ROOT / "params" / "default.yaml"), [])
-    assert values["data_path"] == str(ROOT / "data" / "fashion_data.csv")
+    given = values.collect_values(str(ROOT / "params" / "default.yaml"), [])
+    assert given["data_path"] == str(ROOT / "data" / "fashion_data.csv")
 
 
 @pytest.mark.parametrize("name", ["default", "quick"])
 def test_shipped_parameter_files_are_valid(name):
-    values = cli.collect_values(str(ROOT / "params" / f"{name}.yaml"), [])
-    runner.prepare_parameters(values, runner.declarations(NOTEBOOKS))
+    given = values.collect_values(str(ROOT / "params" / f"{name}.yaml"), [])
+    values.prepare_parameters(given, series.declarations(NOTEBOOKS))
 
 
 @pytest.mark.parametrize("name", ["default", "quick", "full"])
 def test_a_shared_parameter_file_serves_one_notebook(name):
     """A parameter file is for the series: running only 08 with it drops what only 01-07 use (lambda_regs, ...)."""
-    selection = {nb: runner.declared_parameters(nb) for nb in NOTEBOOKS if nb.stem.startswith("08")}
-    values = cli.file_values_for(selection, str(ROOT / "params" / f"{name}.yaml"), ["seed=3"])
-    assert "lambda_regs" not in values and "print_every" not in values and values["seed"] == 3
+    selection = {nb: series.declared_parameters(nb) for nb in NOTEBOOKS if nb.stem.startswith("08")}
+    given = values.file_values_for(selection, str(ROOT / "params" / f"{name}.yaml"), ["seed=3"])
+    assert "lambda_regs" not in given and "print_every" not in given and given["seed"] == 3
     if name != "full":  # full.yaml's paths need the IDX files (checked by the next test)
-        runner.prepare_parameters(values, selection)
+        values.prepare_parameters(given, selection)
 
 
 def test_full_data_parameter_file_is_valid(official_idx):
-    values = cli.collect_values(str(ROOT / "params" / "full.yaml"), [])
-    runner.prepare_parameters(values, runner.declarations(NOTEBOOKS))
+    given = values.collect_values(str(ROOT / "params" / "full.yaml"), [])
+    values.prepare_parameters(given, series.declarations(NOTEBOOKS))
 
 
 def test_default_parameter_file_holds_the_shared_defaults():
-    defaults = cli.collect_values(str(ROOT / "params" / "default.yaml"), [])
+    defaults = values.collect_values(str(ROOT / "params" / "default.yaml"), [])
     assert {k: v for k, v in defaults.items() if k not in PATHS} == {
         k: v for k, v in DEFAULTS.items() if k not in PATHS
     }
 
 
-def test_a_quick_run_of_the_whole_series(tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
-    out = tmp_path / "quick"
+def tiny_series(folder: Path) -> Path:
+    """Three notebooks shaped like the course's (a parameters cell, a metrics cell printing headline numbers) that
+    run in a second each: the runner's and the sweep's plumbing is tested on them, not on the real series."""
+    cells = {
+        "01_tiny": ("seed = 42\nalpha = 0.1", "headline(product=alpha * seed)"),
+        "02_tiny": ("iterations = 500", "headline(loss=1 / iterations)"),
+        "03_tiny": ("# no parameters", "headline(dev_accuracy=50.0)"),
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    for stem, (parameters, metrics) in cells.items():
+        make_notebook(folder / f"{stem}.ipynb", metrics, parameters=parameters, metrics=True)
+    return folder
+
+
+def test_a_run_with_a_parameter_file_and_an_override(tmp_path, capsys):
+    """Each notebook gets the values it declares, from the file and the command line; results, metrics, the
+    executed notebooks with papermill's injected cell, and the durations for the next run's start order."""
+    series = tiny_series(tmp_path / "notebooks")
+    params = tmp_path / "mine.yaml"
+    params.write_text("iterations: 50\n")
+    out = tmp_path / "run"
     code, stdout, _ = run_cli(
-        ["run", "--params", "params/quick.yaml", "-p", "alpha", "0.05", "--out", str(out), "--quiet"], capsys
+        ["run", "--notebooks", str(series), "--params", str(params), "-p", "alpha", "0.05", "--out", str(out)]
+        + ["--quiet"],
+        capsys,
     )
     assert code == 0, stdout
-    assert sorted(p.name for p in out.glob("*.ipynb")) == [p.name for p in NOTEBOOKS]
-    assert json.loads((out / "parameters.json").read_text())["alpha"] == 0.05
-    for nb in NOTEBOOKS:
-        metrics = json.loads((out / f"{nb.stem}.metrics.json").read_text())
-        assert metrics["status"] == "ok" and metrics["metrics"], nb.stem
-    assert "| 05_gradient_descent | ok |" in stdout
+    stems = ["01_tiny", "02_tiny", "03_tiny"]
+    assert sorted(p.stem for p in out.glob("*.ipynb")) == stems
+    assert json.loads((out / "parameters.json").read_text()) == {"alpha": 0.05, "iterations": 50}
+    metrics = {s: json.loads((out / f"{s}.metrics.json").read_text()) for s in stems}
+    assert all(m["status"] == "ok" for m in metrics.values())
+    assert metrics["01_tiny"]["metrics"] == {"product": 2.1} and metrics["02_tiny"]["metrics"] == {"loss": 0.02}
+    assert "| 02_tiny | ok | loss = 0.02 |" in stdout, stdout
     assert (out / "summary.csv").read_text().startswith("notebook,status,metric,value,error")
-    # the numbers changed with the parameters: compare with the committed notebook's headline
-    committed = runner.read_metrics(NOTEBOOK_DIR / "05_gradient_descent.ipynb")
-    quick = json.loads((out / "05_gradient_descent.metrics.json").read_text())["metrics"]
-    assert quick != committed
-    executed = nbformat.read(str(out / "05_gradient_descent.ipynb"), as_version=4)
-    injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    executed = nbformat.read(str(out / "02_tiny.ipynb"), as_version=4)
+    injected = [c for c in executed.cells if INJECTED_TAG in c.metadata.get("tags", [])]
     assert injected and "iterations = 50" in injected[0].source
-    # how long each notebook took is kept for the next run's start order
     values = json.loads((out / "parameters.json").read_text())
-    assert sorted(runner.read_durations(runner.durations_key(values))) == [nb.stem for nb in NOTEBOOKS]
-    assert runner.read_durations() == {}  # a quick run says little about how long the defaults take
+    assert sorted(runner.read_durations(runner.durations_key(values))) == stems
+    assert runner.read_durations() == {}  # a run with other values says little about how long the defaults take
 
 
 def test_the_longest_notebooks_start_first_and_unknown_ones_before_them(tmp_path):
@@ -142,57 +159,40 @@ def test_the_longest_notebooks_start_first_and_unknown_ones_before_them(tmp_path
     assert runner.read_durations() == {}
 
 
-def test_a_failing_notebook_is_reported_and_the_others_kept(tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
-    bad = tmp_path / "bad.csv"  # a sound header, so it passes the checks made before any kernel; a bad cell
-    bad.write_text(
-        ",".join([f"pixel{i}" for i in range(1, 785)] + ["label"])
-        + "\n"
-        + ("0," * 784 + "1\n") * 2
-        + "0," * 783
-        + "x,3\n"
+def test_a_failing_notebook_is_reported_and_the_others_kept(tmp_path, capsys):
+    series = tiny_series(tmp_path / "notebooks")
+    make_notebook(
+        series / "02_tiny.ipynb",
+        "from fashion_helpers.errors import CourseInputError\n\n"
+        "raise CourseInputError(f'iterations is {iterations}, which is not enough')",
+        parameters="iterations = 500",
     )
     out = tmp_path / "run"
     code, stdout, err = run_cli(
-        [
-            "run",
-            "02",
-            "05",
-            "-p",
-            "data_path",
-            str(bad),
-            "-p",
-            "dev_size",
-            "1",
-            "-p",
-            "iterations",
-            "5",
-            "--out",
-            str(out),
-            "--quiet",
-        ],
-        capsys,
+        ["run", "--notebooks", str(series), "-p", "iterations", "5", "--out", str(out), "--quiet"], capsys
     )
-    assert code == 1 and err.splitlines()[-1].startswith("error: 1 of 2 notebooks failed")
-    assert (
-        "FAILED 05_gradient_descent: at In [" in err
-        and "CourseInputError" in err
-        and "'x', which is not a number" in err
-    )
-    assert json.loads((out / "02_activations.metrics.json").read_text())["status"] == "ok"
-    assert json.loads((out / "05_gradient_descent.metrics.json").read_text())["status"] == "failed"
-    assert "| 02_activations | ok |" in stdout
+    assert code == 1 and err.splitlines()[-1].startswith("error: 1 of 3 notebooks failed")
+    assert "FAILED 02_tiny: at In [" in err and "CourseInputError" in err and "iterations is 5, which" in err
+    assert json.loads((out / "01_tiny.metrics.json").read_text())["status"] == "ok"
+    assert json.loads((out / "02_tiny.metrics.json").read_text())["status"] == "failed"
+    assert "| 03_tiny | ok |" in stdout
 
 
-def make_notebook(path, body):
+SEED_ONLY = cell_source(["seed"])  # a parameters cell as make refresh writes it
+
+
+def make_notebook(path, body, parameters=SEED_ONLY, metrics=False):
     nb = nbformat.v4.new_notebook()
     nb.metadata = {
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
         "language_info": {"name": "python"},
     }
-    params = nbformat.v4.new_code_cell("seed = 42  # the seed")
-    params.metadata["tags"] = ["parameters"]
+    params = nbformat.v4.new_code_cell(parameters)
+    params.metadata["tags"] = [PARAMETERS_TAG]
     nb.cells = [params, nbformat.v4.new_code_cell(body)]
+    if metrics:
+        nb.cells[1].source = "from fashion_helpers.report import headline\n\n" + body
+        nb.cells[1].metadata["tags"] = [METRICS_TAG]
     for i, cell in enumerate(nb.cells):
         cell.id = f"cell-{i}"
     nbformat.write(nb, str(path))
@@ -212,26 +212,13 @@ def test_refresh_strips_noise_and_leaves_a_failing_notebook_untouched(tmp_path):
     assert all("execution" not in c.metadata and "papermill" not in c.metadata for c in nb.cells)
 
 
-def test_sweep_writes_mean_and_std_and_resumes(tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
+def test_sweep_writes_mean_and_std_and_resumes(tmp_path, capsys):
+    series = tiny_series(tmp_path / "notebooks")
     out = tmp_path / "sweep"
-    args = [
-        "sweep",
-        "--notebook",
-        "06",
-        "-g",
-        "alpha=0.05,0.1",
-        "--seeds",
-        "2",
-        "-p",
-        "iterations",
-        "20",
-        "--out",
-        str(out),
-        "--quiet",
-    ]
+    args = ["sweep", "--notebooks", str(series), "--notebook", "01", "-g", "alpha=0.05,0.1", "--seeds", "2"]
+    args += ["--out", str(out), "--quiet"]
     code, stdout, _ = run_cli(args, capsys)
-    assert code == 0
+    assert code == 0, stdout
     table = (out / "sweep.md").read_text()
     assert "| alpha | seeds |" in table and "±" in table and table.count("\n") == 4
     assert (out / "sweep.png").stat().st_size > 0 and (out / "sweep.csv").exists()
@@ -288,9 +275,9 @@ def test_an_interrupted_sweep_keeps_what_it_finished(tmp_path, monkeypatch):
         raise KeyboardInterrupt  # the instructor pressed Ctrl-C after the first run
 
     monkeypatch.setattr(sweep, "execute_many", fake_execute_many)
-    notebook = runner.list_notebooks(["06"], NOTEBOOK_DIR)[0]
+    run = values.resolve(["06"], NOTEBOOK_DIR)
     with pytest.raises(KeyboardInterrupt):
-        sweep.run_sweep(notebook, {"alpha": [0.05, 0.1]}, [0], {}, tmp_path, progress=False)
+        sweep.run_sweep(run, {"alpha": [0.05, 0.1]}, [0], tmp_path, progress=False)
     finished = list((tmp_path / "runs").glob("*/metrics.json"))
     assert calls == [2] and len(finished) == 1
 
@@ -311,8 +298,8 @@ def test_the_notebook_folder_comes_from_the_working_directory_or_the_option(tmp_
 def test_each_notebook_is_inspected_once_per_run(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
     calls = []
-    inspect = runner.declared_parameters
-    monkeypatch.setattr(runner, "declared_parameters", lambda nb: calls.append(nb.stem) or inspect(nb))
+    inspect = series.declared_parameters
+    monkeypatch.setattr(series, "declared_parameters", lambda nb: calls.append(nb.stem) or inspect(nb))
     monkeypatch.setattr(
         runner,
         "execute_many",
@@ -326,12 +313,13 @@ def test_each_notebook_is_inspected_once_per_run(tmp_path, capsys, monkeypatch):
 
 def test_a_sweep_validates_each_grid_point_once_not_once_per_seed(monkeypatch):
     calls = []
-    prepare = sweep.prepare_parameters
+    prepare = values.prepare_parameters
     monkeypatch.setattr(
-        sweep, "prepare_parameters", lambda values, declared: calls.append(values) or prepare(values, declared)
+        values, "prepare_parameters", lambda given, declared: calls.append(given) or prepare(given, declared)
     )
-    notebook = runner.list_notebooks(["06"], NOTEBOOK_DIR)[0]
-    points = sweep.plan({"alpha": [0.05, 0.1]}, [0, 1, 2], {"iterations": 20}, notebook)
+    run = values.resolve(["06"], NOTEBOOK_DIR, overrides=["iterations=20"])
+    calls.clear()
+    points = sweep.plan({"alpha": [0.05, 0.1]}, [0, 1, 2], run)
     assert len(points) == 6 and len(calls) == 2
     assert points[5]["values"] == {"alpha": 0.1, "iterations": 20, "seed": 2}
 
