@@ -28,6 +28,9 @@ from ..errors import CourseInputError
 
 #: How long to wait for a scheduler given by address, and for local workers to start (seconds).
 CONNECT_SECONDS = 20
+#: How many times a task is submitted again when it finished but its result was lost before it reached the caller
+#: (the worker holding it died in between), or the scheduler dropped it.
+LOST_RESULTS = 2
 
 
 class TaskFailed(Exception):
@@ -100,21 +103,34 @@ class Engine:
         """Run ``task(*args)`` for each ``(name, args)`` of ``items`` on the workers; as each finishes, call
         ``on_result(name, result)`` here, or ``on_failure(name, TaskFailed)`` when it raised ``retries + 1``
         times or its workers kept dying. Every item ends in one of the two, once."""
-        run_id = uuid.uuid4().hex[:8]
-        futures = {}
+        run_id, futures = uuid.uuid4().hex[:8], {}
+        pending = as_completed()
+
+        def submit(name, args, attempt: int) -> None:
+            key = f"{label}-{name}-{run_id}-{attempt}"
+            future = self.client.submit(task, *args, key=key, pure=False, retries=retries)
+            futures[future] = (name, args, attempt)
+            pending.add(future)
+
         for name, args in items:
-            future = self.client.submit(task, *args, key=f"{label}-{name}-{run_id}", pure=False, retries=retries)
-            futures[future] = name
-        for future in as_completed(list(futures)):
-            name = futures.pop(future)
-            if future.status == "finished":
-                result = future.result()
+            submit(name, args, 0)
+        for future in pending:
+            name, args, attempt = futures.pop(future)
+            try:
+                if future.status == "finished":
+                    outcome, failed = future.result(), None
+                elif future.status == "error":
+                    outcome, failed = None, TaskFailed(_reason(future.exception()))
+                else:
+                    raise CancelledError(f"the scheduler lost it ({future.status})")
+            except Exception as error:  # noqa: BLE001  (its result went with a worker that died: run it again)
                 future.release()
-                on_result(name, result)
+                if attempt < LOST_RESULTS:
+                    submit(name, args, attempt + 1)
+                    continue
+                outcome, failed = None, TaskFailed(f"its result was lost {attempt + 1} times ({_reason(error)})")
+            future.release()
+            if failed is None:
+                on_result(name, outcome)
             else:
-                try:
-                    error = future.exception()
-                except CancelledError:
-                    error = CancelledError("the scheduler cancelled it (was it restarted?)")
-                future.release()
-                on_failure(name, TaskFailed(_reason(error)))
+                on_failure(name, failed)
