@@ -12,6 +12,7 @@ all get full points, raises: its row is an error, never a time.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -116,6 +117,7 @@ def main(argv=None) -> int:
     parser.add_argument("--project", type=int, default=8, help="workers for the projection (default 8)")
     args = parser.parse_args(argv)
     params = None if args.params == "defaults" else args.params
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as folder:
         work = Path(folder)
         base = course(work / "course", args.notebooks, params)
@@ -126,6 +128,8 @@ def main(argv=None) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 1
     print(f"grading parameters: {params or 'the notebooks defaults'}; notebooks {' '.join(args.notebooks)}")
+    # the speed-up needs two free cores: a machine busy with other work reads lower
+    print(f"load average (1 min) before and after: {load:.1f}, {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"start-up (cluster, sandbox template) per run: {one['overhead']:.1f} s and {two['overhead']:.1f} s")
     print("\n".join(rows(one, two, args.project)))
     return 0 if two["throughput"] / one["throughput"] >= SPEEDUP_TARGET else 1
