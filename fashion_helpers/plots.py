@@ -205,9 +205,10 @@ def misclassified_gallery(X, Y, predictions, indices, columns: int = 8, title: s
 
 
 def first_layer_weights(W1, columns: int = 10, title: str = "First-layer weights (red: positive, blue: negative)",
-                        own_scales: bool = False, size: float = 1.3) -> Figure:
+                        own_scales: bool = False, size: float = 1.3, label: str = "weight") -> Figure:
     """Each hidden neuron's 784 input weights (rows of W1, or of a gradient dW1) as a 28x28 image, red positive,
-    blue negative, with a colour bar.
+    blue negative, with a colour bar saying what the colours measure (``label``: e.g. "change of weight" for
+    W1 - W1_init).
 
     own_scales: scale each tile by its own largest |value| (shows every neuron's pattern, but tiles can no longer be
     compared with each other); by default all tiles share one symmetric scale.
@@ -221,7 +222,7 @@ def first_layer_weights(W1, columns: int = 10, title: str = "First-layer weights
                         title=bool(title), right=0.84,  # room on the right for the colour bar and its labels
                         titles=[f"neuron {i}" for i in range(W1.shape[0])], cmap="RdBu_r", vmin=-limit, vmax=limit)
     fig.colorbar(image, cax=fig.add_axes((0.86, 0.2, 0.015, 0.6)),
-                 label="value / the tile's largest |value|" if own_scales else "weight")
+                 label=f"{label} / the tile's largest |{label}|" if own_scales else label)
     if title:
         fig.suptitle(title)
     return fig
@@ -246,5 +247,36 @@ def metric_vs_lambda(table, title: str = "Accuracy against L2 strength") -> Figu
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def lambda_bands(runs_by_start: dict, title: str = "Accuracy against L2 strength, mean ± sd over seeds") -> Figure:
+    """Train and dev accuracy against lambda_reg over seeds: for each named sweep (a table with columns
+    ``lambda_reg``, ``seed``, ``train_accuracy``, ``dev_accuracy``, one row per lambda and seed), the mean as a line
+    and ± one standard deviation over the seeds as a band; dev solid, train dashed, one colour per sweep.
+    lambda 0 is drawn at the left edge of the log axis."""
+    fig = Figure(figsize=(7.5, 3.8), dpi=DPI)
+    ax = fig.subplots()
+    ticks = {}
+    for k, (name, runs) in enumerate(runs_by_start.items()):
+        grouped = runs.groupby("lambda_reg")[["train_accuracy", "dev_accuracy"]]
+        mean, sd = grouped.mean(), grouped.std(ddof=1).fillna(0.0)
+        lambdas = mean.index.to_numpy(dtype=float)
+        positive = lambdas[lambdas > 0]
+        x = np.where(lambdas > 0, lambdas, positive.min() / 10 if positive.size else 1e-3)
+        ticks.update(zip(x, lambdas))
+        color = f"C{k}"
+        for column, style, what in (("dev_accuracy", "-", "dev"), ("train_accuracy", "--", "train")):
+            ax.plot(x, mean[column], style, marker="o", ms=4, color=color, label=f"{what}, {name}")
+            ax.fill_between(x, mean[column] - sd[column], mean[column] + sd[column], color=color, alpha=0.15, lw=0)
+    ax.set_xscale("log")
+    ax.set_xticks(list(ticks), [f"{v:g}" for v in ticks.values()], rotation=45)
+    ax.minorticks_off()
+    ax.set_xlabel("L2 strength λ (lambda_reg; 0 at the left edge)")
+    ax.set_ylabel("accuracy (%)")
+    ax.set_title(title, fontsize=11)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9, loc="lower left")
     fig.tight_layout()
     return fig

@@ -50,6 +50,8 @@ def test_every_plot_returns_a_figure_without_pyplot_state(split, tmp_path, refer
         plots.misclassified_gallery(X_train, Y_train, predictions, []),
         plots.first_layer_weights(params[0]),
         plots.metric_vs_lambda(sweep),
+        plots.lambda_bands({"uniform start": sweep.assign(seed=0), "scaled": pd.concat(
+            [sweep.assign(seed=0), sweep.assign(seed=1, dev_accuracy=sweep["dev_accuracy"] + 2)])}),
     ]
     assert plt.get_fignums() == before
     for i, fig in enumerate(figures):
@@ -87,3 +89,26 @@ def test_weight_tiles_share_one_scale_or_each_take_their_own():
     values = own.get_array().filled(np.nan)
     assert np.nanmax(values) == 1.0 and np.nanmin(values) == -1.0
     assert np.isclose(np.nanmax(shared.get_array().filled(np.nan)), 4.0)
+
+
+def test_weight_colour_bars_say_what_the_colours_measure():
+    W = np.outer(np.arange(1, 5), np.linspace(-1, 1, 784))
+    assert plots.first_layer_weights(W).axes[1].get_ylabel() == "weight"
+    assert plots.first_layer_weights(W, label="change of weight").axes[1].get_ylabel() == "change of weight"
+    own = plots.first_layer_weights(W, own_scales=True, label="change of weight").axes[1].get_ylabel()
+    assert own == "change of weight / the tile's largest |change of weight|"
+
+
+def test_lambda_bands_draw_the_mean_and_a_band_of_one_sd_per_sweep():
+    runs = pd.DataFrame({"lambda_reg": [0.0, 1.0, 10.0] * 3, "seed": [0] * 3 + [1] * 3 + [2] * 3,
+                         "train_accuracy": [100, 99, 90, 98, 97, 88, 99, 98, 89],
+                         "dev_accuracy": [66, 68, 72, 70, 70, 73, 68, 69, 74]})
+    scaled = runs.assign(dev_accuracy=runs["dev_accuracy"] + 1)
+    fig = plots.lambda_bands({"uniform start": runs, "scaled start": scaled})
+    (ax,) = fig.axes
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines] == ["dev, uniform start", "train, uniform start",
+                                                    "dev, scaled start", "train, scaled start"]
+    assert np.allclose(lines[0].get_ydata(), [68, 69, 73])
+    assert len(ax.collections) == 4   # one band per line
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "10"]
