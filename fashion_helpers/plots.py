@@ -88,16 +88,21 @@ def image_grid(X, Y, indices=None, predictions=None, columns: int = 8, title: st
     return fig
 
 
-def class_balance(title: str = "Examples per class", **label_sets) -> Figure:
-    """Bar chart of how many examples each class has, one group of bars per named label array."""
+def class_balance(title: str = "Examples per class", proportions: bool = False, **label_sets) -> Figure:
+    """Bar chart of how many examples each class has, one group of bars per named label array.
+
+    proportions: draw each class's share (%) of its own set instead of counts, so sets of different sizes compare.
+    """
     fig = Figure(figsize=(9, 3.6), dpi=DPI)
     ax = fig.subplots()
     width = 0.8 / max(1, len(label_sets))
     x = np.arange(NUM_CLASSES)
     for i, (name, labels) in enumerate(label_sets.items()):
-        ax.bar(x + i * width, class_counts(labels), width=width, label=name.replace("_", " "))
+        counts = class_counts(labels)
+        heights = 100 * counts / max(1, counts.sum()) if proportions else counts
+        ax.bar(x + i * width, heights, width=width, label=name.replace("_", " "))
     ax.set_xticks(x + width * (len(label_sets) - 1) / 2, CLASS_NAMES, rotation=30, ha="right")
-    ax.set_ylabel("number of images")
+    ax.set_ylabel("share of the set's images (%)" if proportions else "number of images")
     ax.set_title(title)
     ax.legend()
     fig.tight_layout()
@@ -278,5 +283,37 @@ def lambda_bands(runs_by_start: dict, title: str = "Accuracy against L2 strength
     ax.set_title(title, fontsize=11)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def training_diagnostics(runs: dict, title: str = "Inside the training") -> Figure:
+    """What happens inside a training, one line per named run: the training loss (log scale), the share of hidden
+    ReLU outputs that are 0 (dashed: the share of *dead* neurons, 0 on every training image) and the size of each
+    update against the size of the weights, ``||alpha dW|| / ||W||`` per layer (log scale; about 1e-3 is the usual
+    rule of thumb). Each run is a dict of lists: ``iteration``, ``loss``, ``inactive``, ``dead``, ``ratio_W1``,
+    ``ratio_W2``."""
+    fig = Figure(figsize=(12, 3.6), dpi=DPI)
+    ax_loss, ax_relu, ax_ratio = fig.subplots(1, 3)
+    for k, (name, run) in enumerate(runs.items()):
+        color = f"C{k}"
+        ax_loss.plot(run["iteration"], run["loss"], color=color, label=name)
+        ax_relu.plot(run["iteration"], 100 * np.asarray(run["inactive"]), color=color, label=f"{name}: outputs 0")
+        ax_relu.plot(run["iteration"], 100 * np.asarray(run["dead"]), "--", color=color, label=f"{name}: dead neurons")
+        ax_ratio.plot(run["iteration"], run["ratio_W1"], color=color, label=f"{name}: W1")
+        ax_ratio.plot(run["iteration"], run["ratio_W2"], ":", color=color, label=f"{name}: W2")
+    log_y_axis(ax_loss)
+    ax_loss.axhline(np.log(NUM_CLASSES), color="grey", lw=1, ls="--", label="ln 10 (a uniform guess)")
+    ax_loss.set_ylabel("training loss (log scale)")
+    ax_relu.set_ylabel("share of hidden ReLUs (%)")
+    ax_ratio.set_yscale("log")
+    ax_ratio.axhline(1e-3, color="grey", lw=1, ls="--")
+    ax_ratio.set_ylabel("||alpha dW|| / ||W|| (log scale)")
+    for ax, name in ((ax_loss, "loss"), (ax_relu, "inactive and dead ReLUs"), (ax_ratio, "update : weight")):
+        ax.set_title(f"{title}: {name}", fontsize=10)
+        ax.set_xlabel("iteration")
+        ax.grid(alpha=0.3)
+        ax.tick_params(which="both", labelsize=9)
+        ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

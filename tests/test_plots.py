@@ -112,3 +112,23 @@ def test_lambda_bands_draw_the_mean_and_a_band_of_one_sd_per_sweep():
     assert np.allclose(lines[0].get_ydata(), [68, 69, 73])
     assert len(ax.collections) == 4   # one band per line
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "10"]
+
+
+def test_training_diagnostics_draw_loss_relu_shares_and_update_ratios_per_run():
+    run = {"iteration": [0, 10, 20], "loss": [3.9, 1.8, 1.4], "inactive": [0.5, 0.55, 0.6], "dead": [0.0, 0.0, 0.05],
+           "ratio_W1": [1e-2, 5e-3, 2e-3], "ratio_W2": [2e-2, 1e-2, 5e-3]}
+    fig = plots.training_diagnostics({"uniform start": run, "last layer scaled": run})
+    ax_loss, ax_relu, ax_ratio = fig.axes
+    assert ax_loss.get_yscale() == "log" and ax_ratio.get_yscale() == "log"
+    assert len(ax_relu.get_lines()) == 4
+    assert np.allclose(ax_relu.get_lines()[0].get_ydata(), [50, 55, 60])   # shares drawn in percent
+    assert "ln 10 (a uniform guess)" in [t.get_text() for t in ax_loss.get_legend().get_texts()]
+
+
+def test_class_balance_can_draw_each_class_as_a_share_of_its_own_set():
+    small, large = np.array([0, 0, 1, 1]), np.array([0] * 30 + [1] * 10)
+    ax = plots.class_balance(proportions=True, small=small, large=large).axes[0]
+    heights = [round(bar.get_height(), 6) for bar in ax.patches]
+    assert heights[:2] == [50.0, 50.0] and heights[10:12] == [75.0, 25.0]
+    assert ax.get_ylabel() == "share of the set's images (%)"
+    assert plots.class_balance(small=small).axes[0].get_ylabel() == "number of images"
