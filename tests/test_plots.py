@@ -132,3 +132,33 @@ def test_class_balance_can_draw_each_class_as_a_share_of_its_own_set():
     assert heights[:2] == [50.0, 50.0] and heights[10:12] == [75.0, 25.0]
     assert ax.get_ylabel() == "share of the set's images (%)"
     assert plots.class_balance(small=small).axes[0].get_ylabel() == "number of images"
+
+
+def test_flower_is_two_balanced_classes_drawn_from_the_generator_only():
+    from fashion_helpers import toys
+
+    X, Y = toys.flower(np.random.default_rng(1), m=40)
+    again, _ = toys.flower(np.random.default_rng(1), m=40)
+    assert X.shape == (2, 40) and np.array_equal(np.bincount(Y), [20, 20]) and np.array_equal(X, again)
+
+
+def test_decision_boundaries_draw_one_panel_per_network_with_its_training_accuracy():
+    from fashion_helpers import toys
+
+    X, Y = toys.flower(np.random.default_rng(0), m=40)
+    fig = toys.decision_boundaries(X, Y, {"x > 0": lambda P: (P[0] > 0).astype(int),
+                                          "always 0": lambda P: np.zeros(P.shape[1], dtype=int)}, columns=3)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles[1] == "always 0: train 50.0%" and titles[0].startswith("x > 0: train ")
+    assert len(fig.axes) == 3 and not fig.axes[2].axison   # the unused panel is blank
+
+
+def test_bowl_paths_draw_each_path_over_the_contours_and_report_where_it_ended():
+    from fashion_helpers import toys
+
+    assert toys.bowl([2.0, 1.0]) == 1.2 and np.array_equal(toys.bowl_gradient([2.0, 1.0]), [0.2, 2.0])
+    path = np.array([[-7.0, 2.0], [-6.0, 1.0], [0.0, 0.0]])
+    fig = toys.bowl_paths({"gradient descent": path, "momentum": path[:2]})
+    assert [ax.get_title() for ax in fig.axes] == ["gradient descent: f = 0.000 after 2 steps",
+                                                   "momentum: f = 2.800 after 1 steps"]
+    assert np.array_equal(fig.axes[0].get_lines()[0].get_xydata(), path)
