@@ -82,3 +82,87 @@ def _label(value: int | str) -> int:
             raise CourseInputError(f"unknown class name {value!r}; the classes are {', '.join(CLASS_NAMES)}")
         return CLASS_NAMES.index(value)
     return int(value)
+
+
+# --------------------------------------------------------------------------- paired comparisons over seeds
+
+#: The 97.5 % quantile of Student's t with 1 to 30 degrees of freedom (a test checks them against scipy); a
+#: two-sided 95 % interval for a mean of n values is mean ± t(n - 1) · s / sqrt(n). Beyond 30: 2.0 is close.
+T_975 = (
+    12.706,
+    4.303,
+    3.182,
+    2.776,
+    2.571,
+    2.447,
+    2.365,
+    2.306,
+    2.262,
+    2.228,
+    2.201,
+    2.179,
+    2.160,
+    2.145,
+    2.131,
+    2.120,
+    2.110,
+    2.101,
+    2.093,
+    2.086,
+    2.080,
+    2.074,
+    2.069,
+    2.064,
+    2.060,
+    2.056,
+    2.052,
+    2.048,
+    2.045,
+    2.042,
+)
+
+
+def t_975(df: int) -> float:
+    """The factor of a 95 % interval from df degrees of freedom: 4.30 for 3 seeds (df 2), about 2 for many."""
+    if df < 1:
+        raise CourseInputError(f"a t interval needs at least 1 degree of freedom (2 values), got {df}")
+    return T_975[df - 1] if df <= len(T_975) else 2.0
+
+
+def paired_gain(new, old) -> dict:
+    """Seed-by-seed comparison of two configurations scored on the same seeds (same splits, same streams).
+
+    new, old: one score each per seed, in the same seed order. Returns the per-seed ``gains`` (new - old), their
+    ``mean``, the ``se`` of the mean (sd / sqrt(n)), the 95 % t interval ``low``, ``high`` and a ``verdict``:
+    "gain" when the whole interval is above 0, "loss" when below, "tie" otherwise (also with a single seed).
+    """
+    gains = np.asarray(new, dtype=float) - np.asarray(old, dtype=float)
+    if gains.ndim != 1 or gains.size == 0:
+        raise CourseInputError("new and old must be one score per seed, the same number of seeds")
+    mean = float(gains.mean())
+    if gains.size == 1:
+        return {
+            "gains": gains,
+            "mean": mean,
+            "se": float("nan"),
+            "low": float("-inf"),
+            "high": float("inf"),
+            "verdict": "tie",
+        }
+    se = float(gains.std(ddof=1) / np.sqrt(gains.size))
+    half = t_975(gains.size - 1) * se
+    verdict = "gain" if mean - half > 0 else "loss" if mean + half < 0 else "tie"
+    return {"gains": gains, "mean": mean, "se": se, "low": mean - half, "high": mean + half, "verdict": verdict}
+
+
+def paired_image_gain(right_new, right_old) -> tuple[float, float, int, int]:
+    """Gain (points) of one network over another on the same images, and its paired standard error.
+
+    right_new, right_old: booleans, one per image, True where each network is right. With b images right only
+    with the new one and c only with the old, the gain is 100 (b - c) / n and its SE 100 sqrt(b + c - (b - c)²/n) / n.
+    Returns ``gain, se, b, c``.
+    """
+    right_new, right_old = np.asarray(right_new, dtype=bool), np.asarray(right_old, dtype=bool)
+    n = right_new.size
+    b, c = int(np.sum(right_new & ~right_old)), int(np.sum(right_old & ~right_new))
+    return 100 * (b - c) / n, 100 * np.sqrt(b + c - (b - c) ** 2 / n) / n, b, c

@@ -105,16 +105,21 @@ def image_grid(X, Y, indices=None, predictions=None, columns: int = 8, title: st
     return fig
 
 
-def class_balance(title: str = "Examples per class", **label_sets) -> Figure:
-    """Bar chart of how many examples each class has, one group of bars per named label array."""
+def class_balance(title: str = "Examples per class", proportions: bool = False, **label_sets) -> Figure:
+    """Bar chart of how many examples each class has, one group of bars per named label array.
+
+    proportions: draw each class's share (%) of its own set instead of counts, so sets of different sizes compare.
+    """
     fig = Figure(figsize=(9, 3.6), dpi=DPI)
     ax = fig.subplots()
     width = 0.8 / max(1, len(label_sets))
     x = np.arange(NUM_CLASSES)
     for i, (name, labels) in enumerate(label_sets.items()):
-        ax.bar(x + i * width, class_counts(labels), width=width, label=name.replace("_", " "))
+        counts = class_counts(labels)
+        heights = 100 * counts / max(1, counts.sum()) if proportions else counts
+        ax.bar(x + i * width, heights, width=width, label=name.replace("_", " "))
     ax.set_xticks(x + width * (len(label_sets) - 1) / 2, CLASS_NAMES, rotation=30, ha="right")
-    ax.set_ylabel("number of images")
+    ax.set_ylabel("share of the set's images (%)" if proportions else "number of images")
     ax.set_title(title)
     ax.legend()
     fig.tight_layout()
@@ -126,7 +131,7 @@ def activation_curves(curves: dict, z=None) -> Figure:
     z = np.linspace(-4, 4, 801) if z is None else z
     fig = Figure(figsize=(4 * len(curves), 3), dpi=DPI)
     axes = np.atleast_1d(fig.subplots(1, len(curves)))
-    for ax, (name, fn) in zip(axes, curves.items(), strict=True):
+    for ax, (name, fn) in zip(axes, curves.items(), strict=False):  # a grid may have blank panels left over
         ax.plot(z, fn(z))
         ax.axhline(0, color="grey", lw=0.5)
         ax.axvline(0, color="grey", lw=0.5)
@@ -240,9 +245,11 @@ def first_layer_weights(
     title: str = "First-layer weights (red: positive, blue: negative)",
     own_scales: bool = False,
     size: float = 1.3,
+    label: str = "weight",
 ) -> Figure:
     """Each hidden neuron's 784 input weights (rows of W1, or of a gradient dW1) as a 28x28 image, red positive,
-    blue negative, with a colour bar.
+    blue negative, with a colour bar saying what the colours measure (``label``: e.g. "change of weight" for
+    W1 - W1_init).
 
     own_scales: scale each tile by its own largest |value| (shows every neuron's pattern, but tiles can no longer be
     compared with each other); by default all tiles share one symmetric scale.
@@ -267,7 +274,7 @@ def first_layer_weights(
     fig.colorbar(
         image,
         cax=fig.add_axes((0.86, 0.2, 0.015, 0.6)),
-        label="value / the tile's largest |value|" if own_scales else "weight",
+        label=f"{label} / the tile's largest |{label}|" if own_scales else label,
     )
     if title:
         fig.suptitle(title)
@@ -293,5 +300,68 @@ def metric_vs_lambda(table, title: str = "Accuracy against L2 strength") -> Figu
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def lambda_bands(runs_by_start: dict, title: str = "Accuracy against L2 strength, mean ± sd over seeds") -> Figure:
+    """Train and dev accuracy against lambda_reg over seeds: for each named sweep (a table with columns
+    ``lambda_reg``, ``seed``, ``train_accuracy``, ``dev_accuracy``, one row per lambda and seed), the mean as a line
+    and ± one standard deviation over the seeds as a band; dev solid, train dashed, one colour per sweep.
+    lambda 0 is drawn at the left edge of the log axis."""
+    fig = Figure(figsize=(7.5, 3.8), dpi=DPI)
+    ax = fig.subplots()
+    ticks = {}
+    for k, (name, runs) in enumerate(runs_by_start.items()):
+        grouped = runs.groupby("lambda_reg")[["train_accuracy", "dev_accuracy"]]
+        mean, sd = grouped.mean(), grouped.std(ddof=1).fillna(0.0)
+        lambdas = mean.index.to_numpy(dtype=float)
+        positive = lambdas[lambdas > 0]
+        x = np.where(lambdas > 0, lambdas, positive.min() / 10 if positive.size else 1e-3)
+        ticks.update(zip(x, lambdas, strict=True))
+        color = f"C{k}"
+        for column, style, what in (("dev_accuracy", "-", "dev"), ("train_accuracy", "--", "train")):
+            ax.plot(x, mean[column], style, marker="o", ms=4, color=color, label=f"{what}, {name}")
+            ax.fill_between(x, mean[column] - sd[column], mean[column] + sd[column], color=color, alpha=0.15, lw=0)
+    ax.set_xscale("log")
+    ax.set_xticks(list(ticks), [f"{v:g}" for v in ticks.values()], rotation=45)
+    ax.minorticks_off()
+    ax.set_xlabel("L2 strength λ (lambda_reg; 0 at the left edge)")
+    ax.set_ylabel("accuracy (%)")
+    ax.set_title(title, fontsize=11)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def training_diagnostics(runs: dict, title: str = "Inside the training") -> Figure:
+    """What happens inside a training, one line per named run: the training loss (log scale), the share of hidden
+    ReLU outputs that are 0 (dashed: the share of *dead* neurons, 0 on every training image) and the size of each
+    update against the size of the weights, ``||alpha dW|| / ||W||`` per layer (log scale; about 1e-3 is the usual
+    rule of thumb). Each run is a dict of lists: ``iteration``, ``loss``, ``inactive``, ``dead``, ``ratio_W1``,
+    ``ratio_W2``."""
+    fig = Figure(figsize=(12, 3.6), dpi=DPI)
+    ax_loss, ax_relu, ax_ratio = fig.subplots(1, 3)
+    for k, (name, run) in enumerate(runs.items()):
+        color = f"C{k}"
+        ax_loss.plot(run["iteration"], run["loss"], color=color, label=name)
+        ax_relu.plot(run["iteration"], 100 * np.asarray(run["inactive"]), color=color, label=f"{name}: outputs 0")
+        ax_relu.plot(run["iteration"], 100 * np.asarray(run["dead"]), "--", color=color, label=f"{name}: dead neurons")
+        ax_ratio.plot(run["iteration"], run["ratio_W1"], color=color, label=f"{name}: W1")
+        ax_ratio.plot(run["iteration"], run["ratio_W2"], ":", color=color, label=f"{name}: W2")
+    log_y_axis(ax_loss)
+    ax_loss.axhline(np.log(NUM_CLASSES), color="grey", lw=1, ls="--", label="ln 10 (a uniform guess)")
+    ax_loss.set_ylabel("training loss (log scale)")
+    ax_relu.set_ylabel("share of hidden ReLUs (%)")
+    ax_ratio.set_yscale("log")
+    ax_ratio.axhline(1e-3, color="grey", lw=1, ls="--")
+    ax_ratio.set_ylabel("||alpha dW|| / ||W|| (log scale)")
+    for ax, name in ((ax_loss, "loss"), (ax_relu, "inactive and dead ReLUs"), (ax_ratio, "update : weight")):
+        ax.set_title(f"{title}: {name}", fontsize=10)
+        ax.set_xlabel("iteration")
+        ax.grid(alpha=0.3)
+        ax.tick_params(which="both", labelsize=9)
+        ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

@@ -80,13 +80,14 @@ def optimizer_step(optimizer: str, params, grads, state, alpha: float, functions
     return _function(functions, f"{optimizer}_update")(params, grads, state, alpha)
 
 
-def augment(X, rng: np.random.Generator, max_shift: int, functions):
+def augment(X, rng: np.random.Generator, max_shift: int, functions, mirror: bool = True):
     """A randomly changed copy of the images X (784, m), by your ``flip_left_right`` and ``shift_images``: each
-    image mirrored with probability 1/2, then shifted by whole pixels from -max_shift to max_shift each way.
-    The labels do not change; rng draws the flips, then the shifts."""
+    image mirrored with probability 1/2 (unless ``mirror`` is False), then shifted by whole pixels from -max_shift
+    to max_shift each way. The labels do not change; rng draws the flips, then the shifts."""
     m = X.shape[1]
-    flip = rng.random(m) < 0.5
-    X = np.where(flip, _function(functions, "flip_left_right")(X), X)
+    if mirror:
+        flip = rng.random(m) < 0.5
+        X = np.where(flip, _function(functions, "flip_left_right")(X), X)
     if max_shift:
         dx, dy = rng.integers(-max_shift, max_shift + 1, size=(2, m))
         X = _function(functions, "shift_images")(X, dx, dy)
@@ -132,6 +133,7 @@ def train_minibatch(
     lambda_reg: float = 0.0,
     augment_data: bool = False,
     max_shift: int = 1,
+    mirror: bool = True,
     X_dev=None,
     Y_dev=None,
     patience: int | None = None,
@@ -144,7 +146,8 @@ def train_minibatch(
     init: "uniform" (the mid-term's), "he" or "glorot", used unless ``params`` gives the starting point.
     lambda_reg: L2 strength of the whole training set's cost ``lambda/(2m) ||W||^2``; a batch of b images gets
     ``lambda_reg * b / m``, so that every batch's gradient estimates the same cost.
-    augment_data: train on a fresh random variant of each batch (:func:`augment`).
+    augment_data: train on a fresh random variant of each batch (:func:`augment`): mirrored (unless ``mirror``
+    is False) and shifted by up to ``max_shift`` pixels (0: no shift).
     X_dev, Y_dev: when given, the dev accuracy is recorded after every epoch; with ``patience``, training stops
     once your ``should_stop`` says so and the parameters of the best epoch are returned (an equal score keeps the
     earlier epoch). history: lists ``epoch``, ``loss`` (mean training loss of the epoch's batches) and, with a dev
@@ -172,7 +175,7 @@ def train_minibatch(
             batch = order[start : start + batch_size]
             X_batch, Y_batch = X[:, batch], Y[batch]
             if augment_data:
-                X_batch = augment(X_batch, rng, max_shift, functions)
+                X_batch = augment(X_batch, rng, max_shift, functions, mirror)
             batch_lambda = lambda_reg * Y_batch.size / m
             W1, b1, W2, b2 = params
             Z1, A1, Z2, A2 = forward(W1, b1, W2, b2, X_batch)

@@ -66,3 +66,31 @@ def test_misclassified_indices_by_label_or_name():
 def test_mismatched_lengths_are_refused():
     with pytest.raises(CourseInputError, match="same length"):
         analysis.confusion_matrix(Y, P[:-1])
+
+
+def test_t_975_matches_scipy_and_is_about_two_for_many_seeds():
+    from scipy import stats
+
+    for df in range(1, 31):
+        assert analysis.t_975(df) == pytest.approx(stats.t.ppf(0.975, df), abs=5e-4)
+    assert analysis.t_975(200) == 2.0
+    with pytest.raises(CourseInputError):
+        analysis.t_975(0)
+
+
+def test_paired_gain_keeps_only_what_the_t_interval_puts_beyond_zero():
+    steady = analysis.paired_gain([80.0, 81.0, 82.0], [78.0, 79.0, 80.5])  # +2, +2, +1.5: small spread
+    assert steady["verdict"] == "gain" and steady["low"] > 0
+    noisy = analysis.paired_gain([80.0, 75.0, 82.0], [78.0, 76.0, 79.0])  # +2, -1, +3
+    assert noisy["verdict"] == "tie" and noisy["low"] < 0 < noisy["high"]
+    assert analysis.paired_gain([70.0, 71.0, 69.0], [75.0, 76.0, 74.5])["verdict"] == "loss"
+    assert analysis.paired_gain([80.0], [70.0])["verdict"] == "tie"
+    assert list(noisy["gains"]) == [2.0, -1.0, 3.0]
+
+
+def test_paired_image_gain_counts_the_images_the_two_networks_disagree_on():
+    new = np.array([True] * 38 + [False] * 13 + [True] * 300 + [False] * 49)
+    old = np.array([False] * 38 + [True] * 13 + [True] * 300 + [False] * 49)
+    gain, se, b, c = analysis.paired_image_gain(new, old)
+    assert (b, c) == (38, 13)
+    assert gain == pytest.approx(6.25) and se == pytest.approx(1.76, abs=0.005)

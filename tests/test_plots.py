@@ -55,6 +55,14 @@ def test_every_plot_returns_a_figure_without_pyplot_state(split, tmp_path, refer
         plots.misclassified_gallery(X_train, Y_train, predictions, []),
         plots.first_layer_weights(params[0]),
         plots.metric_vs_lambda(sweep),
+        plots.lambda_bands(
+            {
+                "uniform start": sweep.assign(seed=0),
+                "scaled": pd.concat(
+                    [sweep.assign(seed=0), sweep.assign(seed=1, dev_accuracy=sweep["dev_accuracy"] + 2)]
+                ),
+            }
+        ),
     ]
     assert plt.get_fignums() == before
     for i, fig in enumerate(figures):
@@ -92,3 +100,97 @@ def test_weight_tiles_share_one_scale_or_each_take_their_own():
     values = own.get_array().filled(np.nan)
     assert np.nanmax(values) == 1.0 and np.nanmin(values) == -1.0
     assert np.isclose(np.nanmax(shared.get_array().filled(np.nan)), 4.0)
+
+
+def test_weight_colour_bars_say_what_the_colours_measure():
+    W = np.outer(np.arange(1, 5), np.linspace(-1, 1, 784))
+    assert plots.first_layer_weights(W).axes[1].get_ylabel() == "weight"
+    assert plots.first_layer_weights(W, label="change of weight").axes[1].get_ylabel() == "change of weight"
+    own = plots.first_layer_weights(W, own_scales=True, label="change of weight").axes[1].get_ylabel()
+    assert own == "change of weight / the tile's largest |change of weight|"
+
+
+def test_lambda_bands_draw_the_mean_and_a_band_of_one_sd_per_sweep():
+    runs = pd.DataFrame(
+        {
+            "lambda_reg": [0.0, 1.0, 10.0] * 3,
+            "seed": [0] * 3 + [1] * 3 + [2] * 3,
+            "train_accuracy": [100, 99, 90, 98, 97, 88, 99, 98, 89],
+            "dev_accuracy": [66, 68, 72, 70, 70, 73, 68, 69, 74],
+        }
+    )
+    scaled = runs.assign(dev_accuracy=runs["dev_accuracy"] + 1)
+    fig = plots.lambda_bands({"uniform start": runs, "scaled start": scaled})
+    (ax,) = fig.axes
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines] == [
+        "dev, uniform start",
+        "train, uniform start",
+        "dev, scaled start",
+        "train, scaled start",
+    ]
+    assert np.allclose(lines[0].get_ydata(), [68, 69, 73])
+    assert len(ax.collections) == 4  # one band per line
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "10"]
+
+
+def test_training_diagnostics_draw_loss_relu_shares_and_update_ratios_per_run():
+    run = {
+        "iteration": [0, 10, 20],
+        "loss": [3.9, 1.8, 1.4],
+        "inactive": [0.5, 0.55, 0.6],
+        "dead": [0.0, 0.0, 0.05],
+        "ratio_W1": [1e-2, 5e-3, 2e-3],
+        "ratio_W2": [2e-2, 1e-2, 5e-3],
+    }
+    fig = plots.training_diagnostics({"uniform start": run, "last layer scaled": run})
+    ax_loss, ax_relu, ax_ratio = fig.axes
+    assert ax_loss.get_yscale() == "log" and ax_ratio.get_yscale() == "log"
+    assert len(ax_relu.get_lines()) == 4
+    assert np.allclose(ax_relu.get_lines()[0].get_ydata(), [50, 55, 60])  # shares drawn in percent
+    assert "ln 10 (a uniform guess)" in [t.get_text() for t in ax_loss.get_legend().get_texts()]
+
+
+def test_class_balance_can_draw_each_class_as_a_share_of_its_own_set():
+    small, large = np.array([0, 0, 1, 1]), np.array([0] * 30 + [1] * 10)
+    ax = plots.class_balance(proportions=True, small=small, large=large).axes[0]
+    heights = [round(bar.get_height(), 6) for bar in ax.patches]
+    assert heights[:2] == [50.0, 50.0] and heights[10:12] == [75.0, 25.0]
+    assert ax.get_ylabel() == "share of the set's images (%)"
+    assert plots.class_balance(small=small).axes[0].get_ylabel() == "number of images"
+
+
+def test_flower_is_two_balanced_classes_drawn_from_the_generator_only():
+    from fashion_helpers import toys
+
+    X, Y = toys.flower(np.random.default_rng(1), m=40)
+    again, _ = toys.flower(np.random.default_rng(1), m=40)
+    assert X.shape == (2, 40) and np.array_equal(np.bincount(Y), [20, 20]) and np.array_equal(X, again)
+
+
+def test_decision_boundaries_draw_one_panel_per_network_with_its_training_accuracy():
+    from fashion_helpers import toys
+
+    X, Y = toys.flower(np.random.default_rng(0), m=40)
+    fig = toys.decision_boundaries(
+        X,
+        Y,
+        {"x > 0": lambda P: (P[0] > 0).astype(int), "always 0": lambda P: np.zeros(P.shape[1], dtype=int)},
+        columns=3,
+    )
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles[1] == "always 0: train 50.0%" and titles[0].startswith("x > 0: train ")
+    assert len(fig.axes) == 3 and not fig.axes[2].axison  # the unused panel is blank
+
+
+def test_bowl_paths_draw_each_path_over_the_contours_and_report_where_it_ended():
+    from fashion_helpers import toys
+
+    assert toys.bowl([2.0, 1.0]) == 1.2 and np.array_equal(toys.bowl_gradient([2.0, 1.0]), [0.2, 2.0])
+    path = np.array([[-7.0, 2.0], [-6.0, 1.0], [0.0, 0.0]])
+    fig = toys.bowl_paths({"gradient descent": path, "momentum": path[:2]})
+    assert [ax.get_title() for ax in fig.axes] == [
+        "gradient descent: f = 0.000 after 2 steps",
+        "momentum: f = 2.800 after 1 steps",
+    ]
+    assert np.array_equal(fig.axes[0].get_lines()[0].get_xydata(), path)

@@ -89,6 +89,16 @@ def test_training_with_augmentation_leaves_the_labels_and_images_alone(split, mi
     assert np.array_equal(X, split[0][:, :200]) and np.array_equal(Y, split[1][:200])
 
 
+def test_augment_without_mirror_only_shifts_and_with_no_shift_only_mirrors(split, mine):
+    X = split[0][:, :50]
+    shifted = training.augment(X, np.random.default_rng(3), 1, mine, mirror=False)
+    dx, dy = np.random.default_rng(3).integers(-1, 2, size=(2, 50))
+    assert np.array_equal(shifted, mine["shift_images"](X, dx, dy))
+    mirrored = training.augment(X, np.random.default_rng(3), 0, mine)
+    flip = np.random.default_rng(3).random(50) < 0.5
+    assert np.array_equal(mirrored, np.where(flip, mine["flip_left_right"](X), X))
+
+
 def test_the_trainer_calls_the_functions_it_is_given_and_has_none_of_its_own(split, mine):
     calls = []
 
