@@ -114,7 +114,18 @@ def hostile_code(kind: str, course_root: Path, port: int) -> str:
         "    print(f'EVIDENCE {what}: {outcome}')\n"
     )
     if kind == "escape":  # all of them at once, for the quick tests
-        return "\n".join(hostile_code(k, course_root, port) for k in ("read", "network", "memory", "plant", "tamper"))
+        return "\n".join(
+            hostile_code(k, course_root, port) for k in ("read", "network", "memory", "plant", "tamper", "filesize")
+        )
+    if kind == "filesize":  # fills the disk: RLIMIT_FSIZE stops the file at the cap (Python ignores SIGXFSZ)
+        return probe + (
+            "def _fill():\n"
+            "    with open('big.bin', 'wb') as out:\n"
+            "        for _ in range(40):\n"
+            "            out.write(bytes(16 << 20))\n"
+            "_evidence('file size', _fill)\n"
+            "import os as _os\n_os.remove('big.bin')"
+        )
     if kind == "tamper":  # the scratch gradebook rewritten from the kernel: an earlier hand-in, full marks
         return probe + (
             "def _tamper():\n"

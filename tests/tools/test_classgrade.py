@@ -112,7 +112,7 @@ def test_a_few_submissions_graded_each_in_its_sandbox_into_one_gradebook(course,
     before = set(glob.glob(f"{tempfile.gettempdir()}/class-grading-*"))
     source = course / "source" / "fashion" / f"{classroom.NOTEBOOK}.ipynb"
     source_bytes = source.read_bytes()
-    limits = {"cell_seconds": 30, "notebook_seconds": 60, "megabytes": 2048}
+    limits = {"cell_seconds": 30, "notebook_seconds": 60, "megabytes": 2048, "file_megabytes": 32}
     outcome = classgrade.grade_class(course, limits=limits, workers=2, progress=False)
     by_student = {r["student"]: r for r in outcome["results"]}
     assert sorted(by_student) == sorted(class_) and outcome["failed"] == {}
@@ -133,8 +133,9 @@ def test_a_few_submissions_graded_each_in_its_sandbox_into_one_gradebook(course,
     assert seen["loopback"] == "ConnectionRefusedError" and reached == []
     assert seen["internet"] == "OSError" and seen["dns"] == "gaierror"
     assert seen["memory"] == "MemoryError" and seen["numpy memory"] == "MemoryError"
+    assert seen["file size"] == "OSError"  # EFBIG at the cap on any file written (32 MB here)
     # the links it planted to the instructor's source were removed before trusted code read the scratch folder
-    assert all(v == "OK None" for k, v in seen.items() if k.startswith("plant ")) and len(seen) == 17
+    assert all(v == "OK None" for k, v in seen.items() if k.startswith("plant ")) and len(seen) == 18
     assert sorted(p.name for p in (course / "feedback" / "escape" / "fashion").iterdir()) == [
         f"{classroom.NOTEBOOK}.html"
     ]
