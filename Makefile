@@ -23,7 +23,7 @@ IDX_DIR := $(or $(FASHION_MNIST_DIR),/usr/share/datasets/fashion-mnist)
 COURSE := $(PY) -m fashion_helpers.tools.cli
 UV_VERSION := 0.13.9
 
-.PHONY: help setup lock lint run test unit nbval test-e2e browser sandbox refresh lab data idx bench sweep student course autograde-check html clean distclean
+.PHONY: help setup lock lint run test unit nbval test-e2e browser sandbox refresh lab data idx bench sweep student course autograde-check grade grade-check html clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -131,6 +131,12 @@ course: $(STAMP)  ## a graded nbgrader course directory, released (no answer key
 
 autograde-check: $(STAMP) sandbox  ## nbgrader round trip on the whole series: six kinds of hand-in, graded in isolation
 	$(COURSE) autograde-check $(ARGS)
+
+grade: $(STAMP) sandbox  ## grade a whole class, each submission in its sandbox, in parallel, resumable (ARGS="--course DIR [--zip FILE] [--scheduler ADDRESS]")
+	$(COURSE) grade $(ARGS)
+
+grade-check: $(STAMP) sandbox  ## a generated class of 40 graded on a real Dask cluster: stopped and resumed, a worker killed
+	$(PYTEST) -s tests/tools/grade_check.py $(ARGS)
 
 html: $(STAMP)  ## the executed notebooks as HTML pages with an index, in editions/html
 	$(COURSE) html --out editions/html $(ARGS)

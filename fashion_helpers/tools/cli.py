@@ -2,10 +2,12 @@
 
     fashion-course run [NOTEBOOK ...] [--params FILE.yaml] [-p NAME VALUE | -p NAME=VALUE ...] [--jobs N] [--out DIR]
     fashion-course sweep [--notebook 06] -g NAME=V1,V2 ... [--seeds 3] [--params FILE] [-p ...] [--out DIR]
+                         [--scheduler ADDRESS]
     fashion-course refresh [NOTEBOOK ...]
     fashion-course student [--out DIR]
     fashion-course course --out DIR [--per-notebook [--earlier-copies]] [--release]
     fashion-course autograde --course DIR --student NAME [--assignment NAME]
+    fashion-course grade --course DIR [--zip FILE] [--scheduler ADDRESS] [--jobs N]
     fashion-course autograde-check [NOTEBOOK ...] [--hand-ins KIND,KIND] [--params FILE] [-p ...] [--out DIR]
     fashion-course cases
     fashion-course html [--source DIR] [--out DIR]
@@ -106,7 +108,7 @@ def cmd_sweep(args) -> int:
         f"Sweeping {notebook.stem}: {' x '.join(f'{k} {v}' for k, v in grid.items())} x seeds {seeds} into {out}/",
         flush=True,
     )
-    table = run_sweep(run, grid, seeds, out, workers=args.jobs, progress=not args.quiet)
+    table = run_sweep(run, grid, seeds, out, workers=args.jobs, progress=not args.quiet, scheduler=args.scheduler)
     print()
     print((out / "sweep.md").read_text(), end="")
     print(f"\nResults: {out}/ (sweep.md, sweep.csv, sweep.png, runs.csv, runs/)")
@@ -126,6 +128,39 @@ def cmd_refresh(args) -> int:
     if failed:
         raise RunFailed(f"{len(failed)} of {len(results)} notebooks failed to run and were left unchanged")
     return 0
+
+
+def cmd_grade(args) -> int:
+    from .classgrade import grade_class, state_dir, summary
+
+    limits = {"cell_seconds": args.cell_timeout, "notebook_seconds": args.notebook_timeout, "megabytes": args.memory}
+    if min(limits.values()) < 1:
+        raise CourseInputError("--cell-timeout, --notebook-timeout and --memory must be at least 1")
+    course = Path(args.course)
+    where = f"the Dask scheduler at {args.scheduler}" if args.scheduler else f"{args.jobs} local worker(s)"
+    print(f"Grading {course}/submitted/*/{args.assignment}/ on {where}, each submission in its own sandbox", flush=True)
+    try:
+        outcome = grade_class(
+            course,
+            args.assignment,
+            archive=Path(args.zip) if args.zip else None,
+            scheduler=args.scheduler,
+            workers=args.jobs,
+            limits=limits,
+            progress=not args.quiet,
+            csv_path=Path(args.csv) if args.csv else None,
+        )
+    except KeyboardInterrupt:
+        print(
+            f"\nstopped: what finished is recorded in {state_dir(course.resolve(), args.assignment)}/results/; "
+            "run the same command again to grade the rest",
+            file=sys.stderr,
+        )
+        return 130
+    for line in summary(outcome):
+        print(line)
+    print(f"Grades for the LMS: {outcome['csv']}; gradebook: {course}/gradebook.db (formgrader: the answers to grade)")
+    return 1 if outcome["failed"] else 0
 
 
 def cmd_params(args) -> int:
@@ -157,6 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-g", "--grid", action="append", default=[], metavar="NAME=V1,V2", help="one grid axis")
     p.add_argument("--seeds", default="3", help="a count (3 -> seeds 0,1,2) or a list (4,8,15)")
     p.add_argument("--out", help="output folder; re-use one to resume (default runs/sweep-<time>)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="run on a running Dask scheduler (default: local processes)")
     common(p)
     p.set_defaults(func=cmd_sweep)
 
@@ -166,6 +202,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_refresh)
 
     editions_commands.add(sub)
+
+    p = sub.add_parser("grade", help="grade a whole class: every submission isolated, in parallel, resumable")
+    p.add_argument("--course", required=True, help="the graded course directory (submissions in submitted/)")
+    p.add_argument("--assignment", default="fashion", help="the assignment (default fashion)")
+    p.add_argument("--zip", help="an LMS's zip of submissions, unpacked into submitted/ first")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler (default: this machine's cores)")
+    p.add_argument(
+        "--jobs", type=int, default=JOBS, help=f"local worker processes without --scheduler (default {JOBS})"
+    )
+    p.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell (default 120)")
+    p.add_argument("--notebook-timeout", type=int, default=600, help="seconds per notebook (default 600)")
+    p.add_argument("--memory", type=int, default=4096, help="megabytes of address space per submission (default 4096)")
+    p.add_argument(
+        "--csv", help="where to write the grades for the LMS (default grading/class/<assignment>/grades.csv)"
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_grade)
 
     p = sub.add_parser("params", help="list every parameter (a markdown table): default, meaning, notebooks")
     notebooks_option(p)

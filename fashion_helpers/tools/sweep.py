@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
 from ..errors import CourseInputError, RunFailed
-from .runner import execute_many
+from .engine import Engine
+from .runner import execute, execute_many
 from .values import Run
 
 
@@ -77,8 +80,12 @@ def run_sweep(
     out: Path,
     workers: int = 2,
     progress: bool = True,
+    scheduler: str | None = None,
 ) -> pd.DataFrame:
-    """Run (or resume) the sweep; write ``runs.csv``, ``sweep.csv``, ``sweep.md`` and ``sweep.png`` in ``out``."""
+    """Run (or resume) the sweep; write ``runs.csv``, ``sweep.csv``, ``sweep.md`` and ``sweep.png`` in ``out``.
+
+    scheduler: the address of a running Dask scheduler: the runs go to its workers (:mod:`.engine`), which must
+    see the notebook and ``out`` at the same paths (a shared file system); the tables come out the same."""
     points = plan(grid, seeds, run)
     (notebook,) = run.notebooks
     out.mkdir(parents=True, exist_ok=True)
@@ -98,7 +105,10 @@ def run_sweep(
         job[1].parent.mkdir(parents=True, exist_ok=True)
         (job[1].parent / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
 
-    execute_many(todo, workers, progress, label="sweep", log_file=out / "kernels.log", on_result=record)
+    if scheduler is None:
+        execute_many(todo, workers, progress, label="sweep", log_file=out / "kernels.log", on_result=record)
+    else:
+        run_on_engine(todo, scheduler, progress, record)
 
     rows = []
     for point in points:
@@ -116,6 +126,28 @@ def run_sweep(
     (out / "sweep.md").write_text(as_markdown(table, list(grid)))
     figure(table, list(grid)).savefig(out / "sweep.png")
     return table
+
+
+def run_point(job: tuple[Path, Path, dict]) -> dict:
+    """One run of the sweep on an engine's worker: one BLAS thread per kernel, as :func:`execute_many` gives its
+    workers (the outputs do not depend on it)."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    return execute(*job)
+
+
+def run_on_engine(todo: list[tuple[Path, Path, dict]], scheduler: str, progress: bool, record) -> None:
+    """The runs of ``todo`` on the Dask scheduler at ``scheduler``, each recorded here as it finishes; a run whose
+    workers kept dying is recorded as failed (the sweep then says which, and a rerun tries it again)."""
+    with Engine(scheduler) as engine, tqdm(total=len(todo), desc="sweep", unit="nb", disable=not progress) as bar:
+
+        def done(index, result):
+            record(todo[index], result)
+            bar.update()
+
+        def failed(index, error):
+            done(index, {"notebook": todo[index][0].stem, "status": "failed", "error": error.reason, "metrics": {}})
+
+        engine.run(run_point, [(i, (job,)) for i, job in enumerate(todo)], done, failed, retries=0, label="sweep")
 
 
 def numeric_metrics(runs: pd.DataFrame, keys: list[str]) -> list[str]:

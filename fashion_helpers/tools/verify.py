@@ -97,12 +97,23 @@ NEEDS_BWRAP = (
 )
 
 
-def sandbox_command(scratch: Path, preload: tuple[str, ...] = ()) -> list[str]:
+def sandbox_command(
+    scratch: Path,
+    preload: tuple[str, ...] = (),
+    *,
+    program: list[str] | None = None,
+    env: dict[str, str] | None = None,
+    chdir: Path | None = None,
+) -> list[str]:
     """The isolated grader's server, started inside bubblewrap: as an unprivileged user with no capabilities, in
     namespaces of its own (no network, no other process, no shared memory), with a file system that holds only
     the system's libraries, this Python, its packages and the course package (all read-only) and the scratch
     folder; no environment but what is set here. The course's own files (the reference, the hidden cases, the
-    gradebook) are simply not there."""
+    gradebook) are simply not there.
+
+    program, env, chdir: another program of this Python to run in the same sandbox instead of the server (class
+    grading runs nbgrader's autograde there, :mod:`.gradetask`), with more environment variables, started in a
+    folder of the scratch folder."""
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         raise CourseInputError(NEEDS_BWRAP)
@@ -141,7 +152,7 @@ def sandbox_command(scratch: Path, preload: tuple[str, ...] = ()) -> list[str]:
         str(scratch),
         str(scratch),
         "--chdir",
-        str(scratch),
+        str(chdir or scratch),
         "--clearenv",
         "--setenv",
         "HOME",
@@ -155,13 +166,10 @@ def sandbox_command(scratch: Path, preload: tuple[str, ...] = ()) -> list[str]:
         "--setenv",
         "PYTHONDONTWRITEBYTECODE",
         "1",
-        sys.executable,
-        "-I",
-        "-m",
-        "fashion_helpers.tools._isolated",
-        *preload,
     ]
-    return command
+    for name, value in (env or {}).items():
+        command += ["--setenv", name, value]
+    return command + (program or [sys.executable, "-I", "-m", "fashion_helpers.tools._isolated", *preload])
 
 
 class Sandbox:
