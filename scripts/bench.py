@@ -82,6 +82,22 @@ def holdout_row(metrics_file: Path) -> str | None:
     )
 
 
+def grading_rows(submissions: int = 6) -> list[str]:
+    """Class grading (scripts/bench_grading.py): one worker against two on the same class, seconds per submission,
+    300 projected; a grading that fails is a failed row, never a time."""
+    import bench_grading
+
+    with tempfile.TemporaryDirectory(prefix="bench-grading-") as folder:
+        work = Path(folder)
+        base = bench_grading.course(work / "course", ["02", "03"], str(ROOT / "params" / "quick.yaml"))
+        try:
+            one = bench_grading.measure(base, work, 1, submissions)
+            two = bench_grading.measure(base, work, 2, submissions)
+        except bench_grading.BenchFailed as error:
+            return [f"| class grading: 2 workers / 1 worker | FAILED ({error}) | - | - | - | NO |"]
+    return bench_grading.rows(one, two)
+
+
 def run_command(command: list[str], env: dict | None = None) -> tuple[float, int]:
     """Seconds a command takes from the outside (start-up and validation included), and its exit status."""
     start = time.perf_counter()
@@ -123,6 +139,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, default=5, help="seeds for the accuracy spread (default 5)")
     parser.add_argument("--with-tests", action="store_true", help="also time make test (minutes)")
     parser.add_argument("--no-full", action="store_true", help="skip the full-data training (minutes)")
+    parser.add_argument("--no-grading", action="store_true", help="skip class grading's throughput (minutes)")
     parser.add_argument("--out", default=str(ROOT / "runs" / "bench.md"), help="where to write the results")
     args = parser.parse_args(argv)
     info = []
@@ -285,6 +302,10 @@ def main(argv=None) -> int:
         + " s"
     )
 
+    if args.no_grading:
+        info.append("class grading skipped: --no-grading")
+    else:
+        rows.extend(grading_rows())
     if args.no_full or not have_official_idx():
         info.append(
             "full-data training skipped: "

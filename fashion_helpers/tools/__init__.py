@@ -1,6 +1,6 @@
 """The course's tooling, for instructors and CI (students never need it): the ``fashion-course`` command.
 
-- ``cli``: the command line (run, sweep, refresh, params; with ``editions_commands``: student, course,
+- ``cli``: the command line (run, sweep, refresh, params, grade; with ``editions_commands``: student, course,
   autograde, autograde-check, cases, html) and its one error handler; ``options``: the options they share;
 - ``series``: the series on disk (listing, declared parameters, headline numbers) and what ``make refresh``
   writes from ``parameters.SPEC`` (each parameters cell, the README's table);
@@ -16,6 +16,11 @@
   points;
 - ``verify``: the isolated grader, each exercise of a submission judged outside the notebook's kernel;
 - ``_isolated``: the isolated grader's own processes, a sandboxed server and one child per exercise;
+- ``engine``: the engine tasks run on: Dask ``distributed``, a local cluster of worker processes or a running
+  scheduler (``--scheduler``), every task reported once, rerun when its worker dies;
+- ``classgrade``: grading a whole class on the engine (``fashion-course grade``): one gradebook, grades.csv,
+  feedback, resumable; ``submissions``: the hand-ins' intake (nbgrader's layout, an LMS zip) and damage checks;
+  ``gradetask``: one submission's grading on a worker, nbgrader's run inside bubblewrap;
 - ``autograde_check``: the grading round trip, a released course and six hand-ins each scored as it should be;
 - ``cases``: the recorded cases of every exercise (``exercises.json``, the hidden cases), written from the
   instructor's solutions and the answer key;

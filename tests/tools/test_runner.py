@@ -217,8 +217,8 @@ def test_sweep_writes_mean_and_std_and_resumes(tmp_path, capsys):
     out = tmp_path / "sweep"
     args = ["sweep", "--notebooks", str(series), "--notebook", "01", "-g", "alpha=0.05,0.1", "--seeds", "2"]
     args += ["--out", str(out), "--quiet"]
-    code, stdout, _ = run_cli(args, capsys)
-    assert code == 0, stdout
+    code, stdout, err = run_cli(args, capsys)
+    assert code == 0, stdout + err
     table = (out / "sweep.md").read_text()
     assert "| alpha | seeds |" in table and "±" in table and table.count("\n") == 4
     assert (out / "sweep.png").stat().st_size > 0 and (out / "sweep.csv").exists()
