@@ -14,7 +14,7 @@ JSON line: what each call returned, or why there is nothing to judge. The child,
 
 It sends back what each call returned, never a verdict: the grader judges the outputs against answers this
 process never sees. The boundary is the operating system's: the grader starts this server inside bubblewrap
-(:func:`fashion_helpers.tools.verify.sandbox_command`), as an unprivileged user, in namespaces of its own, where the
+(:func:`fashion_helpers.tools.sandbox.sandbox_command`), as an unprivileged user, in namespaces of its own, where the
 only files are Python's, the course package's (read-only) and the scratch folder, and there is no network. The
 audit hook is a second layer, and tells the student in words what was refused.
 """

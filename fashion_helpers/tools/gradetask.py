@@ -6,7 +6,7 @@ Everything the student wrote runs in bubblewrap, on a scratch copy that holds no
   the assignment's source *without* its hidden-test regions, a fresh gradebook made from that source, the course's
   working copies (released at the deadline, so the notebook runs past an unsolved exercise) and this one
   submission, copied file by file (regular files only: a symbolic link could point at the instructor's files);
-- ``nbgrader autograde`` runs there inside :func:`.verify.sandbox_command`: namespaces of
+- ``nbgrader autograde`` runs there inside :func:`.sandbox.sandbox_command`: namespaces of
   their own (``--unshare-all``: no network, ``lo`` only; no other process; a private /tmp), an unprivileged user
   with no capabilities, and a file system of the system's libraries, this Python and the course package
   (read-only) and the scratch folder: the class's gradebook, the instructor's source, the hidden cases and the
@@ -52,7 +52,7 @@ from traitlets import Integer
 from traitlets.config import Config
 
 from .. import exercises, yours
-from . import autograde, submissions, verify
+from . import autograde, sandbox, submissions, verify
 from .grading import COURSE_ID, GRADING, HIDDEN_BEGIN, HIDDEN_END, nbgrader
 
 _HIDDEN = re.compile(rf"^[ \t]*{re.escape(HIDDEN_BEGIN)}.*?^[ \t]*{re.escape(HIDDEN_END)}[ \t]*\n?", re.M | re.S)
@@ -154,7 +154,7 @@ def run_sandboxed(scratch: Path, root: Path, args: list[str], limits: dict, wall
     }
     (scratch / "home").mkdir(exist_ok=True)
     (scratch / "record").mkdir(exist_ok=True)
-    command = verify.sandbox_command(scratch, program=[sys.executable, "-c", _NBGRADER, *args], env=env, chdir=root)
+    command = sandbox.sandbox_command(scratch, program=[sys.executable, "-c", _NBGRADER, *args], env=env, chdir=root)
     with open(log, "ab") as handle:
         process = subprocess.Popen(
             command,

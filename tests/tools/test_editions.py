@@ -16,7 +16,7 @@ import pytest
 import fashion_helpers
 from fashion_helpers import conventions, exercises, yours
 from fashion_helpers.checks._values import decode
-from fashion_helpers.tools import cli, editions, grading, runner, series, values, verify
+from fashion_helpers.tools import cli, editions, grading, runner, sandbox, series, values, verify
 
 from ..conftest import HIDDEN_CASES, NOTEBOOK_DIR
 
@@ -139,7 +139,7 @@ def test_nothing_a_student_of_a_graded_course_can_import_or_read_passes_any_exer
     hidden = json.loads(HIDDEN_CASES.read_text())["cases"]
     candidates = _package_callables() + _notebook_functions(NOTEBOOK_DIR)
     tried = 0
-    with verify.Sandbox(preload=tuple(MODULES)) as sandbox:
+    with sandbox.Sandbox(preload=tuple(MODULES)) as server:
         for header, value in candidates:
             tries = [
                 (name, f"{header}\n\n\ndef {name}(*args, **kwargs):\n    return _candidate(*args, **kwargs)\n")
@@ -147,7 +147,7 @@ def test_nothing_a_student_of_a_graded_course_can_import_or_read_passes_any_exer
                 if _binds(value, exercises.exercise(name))
             ]
             for (name, _), verdict in zip(
-                tries, verify.grade_many(sandbox, tries, reference, hidden, seconds=5), strict=True
+                tries, verify.grade_many(server, tries, reference, hidden, seconds=5), strict=True
             ):
                 assert verdict.points == 0, f"{header.splitlines()[0]} passes {name}"
             tried += len(tries)

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from fashion_helpers import yours
-from fashion_helpers.tools import verify
+from fashion_helpers.tools import sandbox, verify
 
 from ..conftest import HIDDEN_CASES, NOTEBOOK_DIR, ROOT
 
@@ -37,10 +37,10 @@ RIGHT = {
 
 @pytest.fixture(scope="module")
 def grade():
-    with verify.Sandbox() as sandbox:
+    with sandbox.Sandbox() as server:
 
         def run(source, name="ReLU", seconds=verify.SECONDS, megabytes=verify.MEGABYTES):
-            return verify.grade_exercise(sandbox, name, source, REFERENCE, HIDDEN[name], seconds, megabytes)
+            return verify.grade_exercise(server, name, source, REFERENCE, HIDDEN[name], seconds, megabytes)
 
         yield run
 
@@ -181,7 +181,7 @@ def test_the_sandbox_holds_none_of_the_courses_files_even_without_the_audit_hook
     )
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    command = verify.sandbox_command(scratch)
+    command = sandbox.sandbox_command(scratch)
     command = command[: command.index(sys.executable) + 1] + ["-I", "-c", probe]
     lines = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60).stdout.splitlines()
     assert lines[:2] == [f"{NOTEBOOK_DIR / 'my_functions.py'} False", f"{HIDDEN_CASES} False"]
@@ -191,9 +191,9 @@ def test_the_sandbox_holds_none_of_the_courses_files_even_without_the_audit_hook
 
 
 def test_without_bubblewrap_the_grader_stops_before_any_work_with_the_fix(monkeypatch):
-    monkeypatch.setattr(verify.shutil, "which", lambda name: None)
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
     with pytest.raises(verify.CourseInputError, match="make sandbox"):
-        verify.Sandbox()
+        sandbox.Sandbox()
 
 
 ESCAPES = {
