@@ -38,22 +38,7 @@ class Cluster:
         )
         self.workers = {}
         for index in range(workers):
-            name = f"w{index}"
-            self.workers[name] = self._start(
-                name,
-                [
-                    str(DASK),
-                    "worker",
-                    self.address,
-                    "--name",
-                    name,
-                    "--nthreads",
-                    "1",
-                    "--host",
-                    "127.0.0.1",
-                    "--no-dashboard",
-                ],
-            )
+            self.add(f"w{index}")
         self.wait_for(workers)
 
     def _start(self, name: str, command: list[str]) -> subprocess.Popen:
@@ -72,21 +57,8 @@ class Cluster:
 
     def add(self, name: str) -> None:
         """One more worker, as a cluster's autoscaler (or an instructor) would start after losing one."""
-        self.workers[name] = self._start(
-            name,
-            [
-                str(DASK),
-                "worker",
-                self.address,
-                "--name",
-                name,
-                "--nthreads",
-                "1",
-                "--host",
-                "127.0.0.1",
-                "--no-dashboard",
-            ],
-        )
+        command = [str(DASK), "worker", self.address, "--name", name, "--nthreads", "1", "--host", "127.0.0.1"]
+        self.workers[name] = self._start(name, [*command, "--no-dashboard"])
 
     def kill(self, name: str) -> None:
         """SIGKILL the worker's whole process group: its nanny cannot restart it, its tasks are lost with it."""
