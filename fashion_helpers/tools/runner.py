@@ -21,26 +21,53 @@ DURATIONS = Path("runs") / "durations.json"
 # --------------------------------------------------------------------------- executing
 
 
+#: How many times a notebook's kernel is started before its start failure is the notebook's result.
+KERNEL_STARTS = 3
+
+#: What nbclient raises when a kernel dies or stays silent before its first reply: no cell has run yet. Kernels
+#: started side by side (two runner workers, two pytest workers) race for the ports they bind, and the loser exits
+#: with "Address already in use" (papermill#239, jupyter_client's port choice is per process).
+KERNEL_START_FAILURES = ("Kernel died before replying to kernel_info", "Kernel didn't respond in")
+
+
+def _kernel_start_failed(exc: BaseException) -> bool:
+    return isinstance(exc, RuntimeError) and str(exc).startswith(KERNEL_START_FAILURES)
+
+
+def _papermill(notebook: Path, output: Path, parameters: dict) -> None:
+    """papermill on one notebook; a kernel that fails to start (before any cell ran) is started again, up to
+    :data:`KERNEL_STARTS` times."""
+    import papermill
+
+    for attempt in range(1, KERNEL_STARTS + 1):
+        try:
+            papermill.execute_notebook(
+                str(notebook),
+                str(output),
+                parameters=parameters,
+                cwd=str(notebook.parent),
+                kernel_name="python3",
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                shutdown_kernel="immediate",
+            )
+            return
+        except RuntimeError as exc:
+            if attempt == KERNEL_STARTS or not _kernel_start_failed(exc):
+                raise
+            time.sleep(0.2 * attempt)  # let the other kernel finish binding its ports
+
+
 def execute(notebook: Path, output: Path, parameters: dict) -> dict:
     """Run one notebook with papermill; never raises for a failing cell. Returns status, error and metrics."""
-    import papermill
     from papermill.exceptions import PapermillExecutionError
 
     output.parent.mkdir(parents=True, exist_ok=True)
     result = {"notebook": notebook.stem, "status": "ok", "error": None, "metrics": {}}
     start = time.perf_counter()
     try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(output),
-            parameters=parameters,
-            cwd=str(notebook.parent),
-            kernel_name="python3",
-            progress_bar=False,
-            log_output=False,
-            request_save_on_cell_execute=False,
-            shutdown_kernel="immediate",
-        )
+        _papermill(notebook, output, parameters)
     except PapermillExecutionError as exc:
         last = (exc.evalue or "").strip().splitlines()
         result.update(status="failed", error=f"at In [{exc.exec_count}]: {exc.ename}: {last[-1] if last else ''}")

@@ -106,6 +106,45 @@ def tiny_series(folder: Path) -> Path:
     return folder
 
 
+@pytest.mark.parametrize(
+    "failures,status,error",
+    [
+        (1, "ok", None),  # the race lost once: the second start runs the notebook
+        (runner.KERNEL_STARTS, "failed", "RuntimeError: Kernel died before replying to kernel_info"),
+    ],
+)
+def test_a_kernel_that_dies_before_its_first_reply_is_started_again(tmp_path, monkeypatch, failures, status, error):
+    """A kernel lost at start (no cell has run: two kernels raced for a port) costs a restart, not the notebook;
+    one that never starts is the notebook's failure, reported with nbclient's message."""
+    import papermill
+
+    series = tiny_series(tmp_path / "notebooks")
+    real, calls = papermill.execute_notebook, []
+
+    def racing(*args, **kwargs):
+        calls.append(args[0])
+        if len(calls) <= failures:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", racing)
+    monkeypatch.setattr(runner.time, "sleep", lambda seconds: None)
+    result = runner.execute(series / "01_tiny.ipynb", tmp_path / "out.ipynb", {})
+    assert (result["status"], result["error"]) == (status, error)
+    assert len(calls) == min(failures + 1, runner.KERNEL_STARTS)
+    assert result["metrics"] == ({"product": 4.2} if status == "ok" else {})
+
+
+def test_a_runtime_error_inside_a_notebook_is_not_retried(tmp_path):
+    """Only a start failure is retried: a notebook whose own cell raises RuntimeError runs once and fails."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    make_notebook(folder / "01_raises.ipynb", "raise RuntimeError('Kernel died before replying to kernel_info')")
+    result = runner.execute(folder / "01_raises.ipynb", tmp_path / "out.ipynb", {})
+    assert result["status"] == "failed"
+    assert result["error"].startswith("at In [")
+
+
 def test_a_run_with_a_parameter_file_and_an_override(tmp_path, capsys):
     """Each notebook gets the values it declares, from the file and the command line; results, metrics, the
     executed notebooks with papermill's injected cell, and the durations for the next run's start order."""
