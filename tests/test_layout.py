@@ -1,7 +1,8 @@
 """The house: course modules (what students read) never import the tooling or the answer key, and need only
-their four libraries; notebooks import only course modules."""
+their four libraries; notebooks import only course modules; the Makefile's nbval runs cover the series."""
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +107,30 @@ def test_notebooks_import_only_course_modules(path):
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert not imports_tools(cell.source, "notebook.cell"), f"{path.name} imports the tooling"
+
+
+def _nbval_runs(target: str) -> dict[str, set[str]]:
+    """What ``make TARGET`` would run: for each OpenBLAS set-up (its OPENBLAS_CORETYPE), the notebooks nbval gets."""
+    printed = subprocess.run(
+        ["make", "--no-print-directory", "-n", target], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    runs: dict[str, set[str]] = {}
+    for command in re.split(r"[;&]", printed):
+        if "--nbval" in command and "OPENBLAS_CORETYPE=" in command:
+            kernel = re.search(r"OPENBLAS_CORETYPE=(\w+)", command).group(1)
+            threads = re.search(r"OPENBLAS_NUM_THREADS=(\d+)", command).group(1)
+            runs[f"{threads} {kernel}"] = set(re.findall(r"notebooks/(\d\d_\w+)\.ipynb", command))
+    return runs
+
+
+def test_make_test_and_nbval_swap_check_every_notebook_under_both_blas_set_ups():
+    """make test's nbval checks each notebook under one set-up and make nbval-swap (CI's next step) under the
+    other: together, every notebook of the series under both, and each half of the series a fair share."""
+    series = {p.stem for p in NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb")}
+    half, swap = _nbval_runs("nbval-half"), _nbval_runs("nbval-swap")
+    assert len(half) == 2 and set(half) == set(swap), (half, swap)
+    for setup in half:
+        assert half[setup] | swap[setup] == series, setup
+        assert not half[setup] & swap[setup], setup
+        assert abs(len(half[setup]) - len(series) / 2) <= 0.5, setup
+    assert _nbval_runs("nbval") == {setup: series for setup in half}

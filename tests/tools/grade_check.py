@@ -2,6 +2,10 @@
 ``make unit`` leave it out; ``make grade-check`` names it), on a real Dask cluster (a scheduler and two
 ``dask worker`` processes on the loopback address):
 
+- two submissions, one foreign and one hostile (it tries to read, write, list, reach the network, exhaust memory,
+  plant links to the instructor's source, tamper with the gradebook), graded on the local engine each in its
+  sandbox: refused in one line, contained, one gradebook, a CSV, feedback without hidden tests, a second run
+  grading nothing twice;
 - a sweep on the cluster writes the same tables as a local sweep;
 - the generated class of 40, graded end to end as an instructor would live it: ``fashion-course grade
   --scheduler ADDRESS`` stopped with Ctrl-C (SIGINT) partway; the same command again (here through the API)
@@ -10,10 +14,12 @@
   nothing outside their scratch folders was touched."""
 
 import csv
+import glob
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -48,6 +54,84 @@ def cluster(tmp_path_factory):
     running = Cluster(tmp_path_factory.mktemp("dask"), workers=2)
     yield running
     running.close()
+
+
+@pytest.fixture(scope="module")
+def small_course(tmp_path_factory):
+    return classroom.course(tmp_path_factory.mktemp("class") / "course")
+
+
+def test_a_few_submissions_graded_each_in_its_sandbox_into_one_gradebook(small_course, listener):  # noqa: F811
+    course = small_course
+    port, reached = listener
+    class_ = {
+        "foreign": "damaged:other_assignment",
+        "escape": "hostile:escape",
+    }
+    for student, kind in class_.items():
+        classroom.hand_in(course, student, kind, port=port)
+    before = set(glob.glob(f"{tempfile.gettempdir()}/class-grading-*"))
+    source = course / "source" / "fashion" / f"{classroom.NOTEBOOK}.ipynb"
+    source_bytes = source.read_bytes()
+    limits = {"cell_seconds": 30, "notebook_seconds": 60, "megabytes": 2048, "file_megabytes": 32}
+    outcome = classgrade.grade_class(course, limits=limits, workers=2, progress=False)
+    by_student = {r["student"]: r for r in outcome["results"]}
+    assert sorted(by_student) == sorted(class_) and outcome["failed"] == {}
+    assert by_student["foreign"]["status"] == "refused"
+    assert by_student["foreign"]["reason"] == (
+        "it holds 05_gradient_descent.ipynb, not a notebook of this assignment (02_activations)"
+    )
+    for student in ("escape",):
+        assert (by_student[student]["status"], by_student[student]["graded"]) == ("graded", 3.0), by_student[student]
+    # the hostile cell ran in nbgrader's kernel, and found nothing to read, nowhere to write, no network
+    seen = classroom.evidence(course, "escape")
+    for what, outcome_ in seen.items():
+        if what.startswith("read ") or what == "list":
+            assert outcome_ == "FileNotFoundError", (what, outcome_)
+    assert seen["write"] in ("FileNotFoundError", "PermissionError", "OSError")
+    assert not (course / "pwned.txt").exists()
+    assert seen["environment"] == "OK []"
+    assert seen["loopback"] == "ConnectionRefusedError" and reached == []
+    assert seen["internet"] == "OSError" and seen["dns"] == "gaierror"
+    assert seen["memory"] == "MemoryError" and seen["numpy memory"] == "MemoryError"
+    assert seen["file size"] == "OSError"  # EFBIG at the cap on any file written (32 MB here)
+    # the links it planted to the instructor's source were removed before trusted code read the scratch folder
+    assert all(v == "OK None" for k, v in seen.items() if k.startswith("plant ")) and len(seen) == 18
+    assert sorted(p.name for p in (course / "feedback" / "escape" / "fashion").iterdir()) == [
+        f"{classroom.NOTEBOOK}.html"
+    ]
+    assert sorted(p.name for p in (course / "autograded" / "escape" / "fashion").iterdir()) == [
+        f"{classroom.NOTEBOOK}.ipynb"
+    ]
+    assert source.read_bytes() == source_bytes
+    # one gradebook: the isolated grader's points, the answers waiting for formgrader
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", grading.COURSE_ID) as gradebook:
+        scores = {s: gradebook.find_submission("fashion", s) for s in class_}
+        assert {s: sub.score for s, sub in scores.items()} == {
+            "foreign": 0.0,
+            "escape": 3.0,
+        }
+        assert scores["escape"].needs_manual_grade and not scores["foreign"].needs_manual_grade
+        # what the kernel wrote into its scratch gradebook is gone: the hand-in's own timestamp, no free marks
+        assert seen["tamper"] == "OK None"
+        assert scores["escape"].timestamp.isoformat() == "2026-01-01T12:00:00"
+    with open(outcome["csv"]) as table:
+        rows = list(csv.reader(table))
+    assert rows == [
+        ["student", "02_activations", "total", "max_points", "status"],
+        ["escape", "3", "3", "3", "graded"],
+        ["foreign", "0", "0", "3", "refused"],
+    ]
+    feedback = (course / "feedback" / "escape" / "fashion" / f"{classroom.NOTEBOOK}.html").read_text()
+    assert "Grade from the isolated grader" in feedback
+    assert "HIDDEN TESTS" not in feedback and "hidden=True" not in feedback
+    assert set(glob.glob(f"{tempfile.gettempdir()}/class-grading-*")) == before, "every scratch folder removed"
+    # the same command again: every submission has its marker, nothing is graded twice
+    again = classgrade.grade_class(course, limits=limits, workers=2, progress=False)
+    assert (again["skipped"], again["graded_now"]) == (2, 0)
+    lines = classgrade.summary(again)
+    assert lines[0].startswith("2 of 2 submissions recorded (0 graded now, 2 already), 1 refused, 0 failed")
+    assert "refused foreign: it holds 05_gradient_descent.ipynb" in "\n".join(lines)
 
 
 def test_a_sweep_on_the_cluster_writes_the_same_tables_as_a_local_one(cluster, tmp_path, monkeypatch):
