@@ -98,8 +98,8 @@ def _flat_column(case, outcome):
     kind, message = outcome.raised
     if kind == "ValueError" and "broadcast" in message:
         return (
-            f"shapes do not fit ({message}): a column taken out of X as a flat vector (784,) meets the bias, a "
-            "column (hidden, 1), and broadcasts into a square matrix; keep image j two-dimensional, shape (784, 1)"
+            f"shapes do not fit ({message}): a column taken out of X as a flat vector, shape (n,), meets the bias, "
+            "a column (hidden, 1), and broadcasts into a square matrix; keep image j two-dimensional, shape (n, 1)"
         )
     return None
 
