@@ -206,6 +206,59 @@ def forward_prop() -> Spec:
     )
 
 
+def _forward_loop(W1, b1, W2, b2, X, columns=None, same_image=False):
+    """The forward pass one image at a time, over ``columns`` (default: all), each from image 0 if ``same_image``."""
+    m = X.shape[1]
+    Z1, A1 = np.zeros((W1.shape[0], m)), np.zeros((W1.shape[0], m))
+    Z2, A2 = np.zeros((W2.shape[0], m)), np.zeros((W2.shape[0], m))
+    for j in range(m) if columns is None else columns:
+        x = X[:, [0 if same_image else j]]
+        Z1[:, [j]] = W1 @ x + b1
+        A1[:, [j]] = R.ReLU(Z1[:, [j]])
+        Z2[:, [j]] = W2 @ A1[:, [j]] + b2
+        A2[:, [j]] = R.softmax(Z2[:, [j]])
+    return Z1, A1, Z2, A2
+
+
+def forward_prop_loop() -> Spec:
+    X, _, params = network()
+    Xh, _, ph = network(seed=22, input_size=7, hidden=3, m=9)
+    return Spec(
+        "forward_prop_loop",
+        "one image at a time, the same Z1, A1, Z2, A2 as the matrix version",
+        ("Z1", "A1", "Z2", "A2"),
+        (
+            Case("a small batch of 6 images, 8 pixels each, 5 hidden neurons", (call(*params, X),)),
+            Case("a batch of one image", (call(*params, X[:, :1]),)),
+        ),
+        (Case("a hidden case", (call(*ph, Xh),)),),
+        (
+            (
+                "the last image is left out (its columns stay 0): loop over all m columns of X",
+                lambda *a: _forward_loop(*a, columns=range(a[-1].shape[1] - 1)),
+            ),
+            (
+                "the first image is left out (its columns stay 0): loop over all m columns of X, from column 0",
+                lambda *a: _forward_loop(*a, columns=range(1, a[-1].shape[1])),
+            ),
+            (
+                "every column holds the first image's values: take image j, column j of X, inside the loop",
+                lambda *a: _forward_loop(*a, same_image=True),
+            ),
+            (
+                "A2 is ReLU(Z2): the output layer uses softmax, so each column is a probability distribution",
+                lambda *a: _forward(*a, softmax_out=False),
+            ),
+            ("Z1 lacks the bias: add b1 to W1 x", lambda *a: _forward(*a, bias=False)),
+            ("A1 is Z1: the hidden layer applies ReLU to its pre-activations", lambda *a: _forward(*a, relu_out=False)),
+            (
+                "Z2 is computed from Z1: the output layer takes the hidden activations A1",
+                lambda *a: _forward(*a, from_A1=False),
+            ),
+        ),
+    )
+
+
 # --------------------------------------------------------------------------- 04: one_hot, compute_loss, backward_prop,
 # update_params, numerical_gradient
 
@@ -554,6 +607,7 @@ def specs() -> list[Spec]:
         relu_deriv(),
         softmax(),
         forward_prop(),
+        forward_prop_loop(),
         one_hot(),
         compute_loss(),
         backward_prop(),

@@ -26,6 +26,13 @@ Z1 = np.dot(W1, X) + b1
 A1 = ReLU(Z1)
 Z2 = np.dot(W2, A1) + b2
 A2 = softmax(Z2)""",
+    "forward_prop_loop": """\
+for j, x in enumerate(X.T):
+    x = x.reshape(-1, 1)
+    Z1[:, j] = (np.dot(W1, x) + b1).ravel()
+    A1[:, j] = ReLU(Z1[:, j:j + 1]).ravel()
+    Z2[:, j] = (np.dot(W2, A1[:, j:j + 1]) + b2).ravel()
+    A2[:, j] = softmax(Z2[:, j:j + 1]).ravel()""",
     "get_predictions": "return A2.argmax(axis=0)",
     "get_accuracy": "return 100.0 * float(np.count_nonzero(predictions == Y)) / len(Y)",
     "one_hot": """\

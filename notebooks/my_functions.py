@@ -63,6 +63,21 @@ def forward_prop(W1, b1, W2, b2, X):
     return Z1, A1, Z2, A2
 
 
+# --- forward_prop_loop (03_forward_propagation) ---
+def forward_prop_loop(W1, b1, W2, b2, X):
+    """The forward pass one image (column of X) at a time: the same ``Z1``, ``A1``, ``Z2``, ``A2`` as forward_prop."""
+    m = X.shape[1]
+    Z1, A1 = np.zeros((W1.shape[0], m)), np.zeros((W1.shape[0], m))
+    Z2, A2 = np.zeros((W2.shape[0], m)), np.zeros((W2.shape[0], m))
+    for j in range(m):
+        x = X[:, [j]]
+        Z1[:, [j]] = W1 @ x + b1
+        A1[:, [j]] = ReLU(Z1[:, [j]])
+        Z2[:, [j]] = W2 @ A1[:, [j]] + b2
+        A2[:, [j]] = softmax(Z2[:, [j]])
+    return Z1, A1, Z2, A2
+
+
 # --- get_predictions (03_forward_propagation) ---
 def get_predictions(A2):
     """Predicted class per column of A2 (10, m): shape (m,)."""

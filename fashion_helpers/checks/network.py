@@ -94,6 +94,21 @@ def check_forward_prop(fn, *, hidden: bool = False):
     return self_check(fn, "forward_prop", HOOKS.get("forward_prop", NO_HOOKS), hidden=hidden)
 
 
+def _flat_column(case, outcome):
+    kind, message = outcome.raised
+    if kind == "ValueError" and "broadcast" in message:
+        return (
+            f"shapes do not fit ({message}): a column taken out of X as a flat vector, shape (n,), meets the bias, "
+            "a column (hidden, 1), and broadcasts into a square matrix; keep image j two-dimensional, shape (n, 1)"
+        )
+    return None
+
+
+def check_forward_prop_loop(fn, *, hidden: bool = False):
+    """Check ``forward_prop_loop(W1, b1, W2, b2, X)``: the forward pass image by image, the same four arrays."""
+    return self_check(fn, "forward_prop_loop", HOOKS.get("forward_prop_loop", NO_HOOKS), hidden=hidden)
+
+
 # --------------------------------------------------------------------------- 04
 
 
@@ -177,6 +192,7 @@ HOOKS = {
     "init_params": Hooks(before=_init_properties),
     "softmax": Hooks(after=_softmax_columns),
     "compute_loss": Hooks(raised=_loss_without_weights, after=_loss_finite),
+    "forward_prop_loop": Hooks(raised=_flat_column),
     "backward_prop": Hooks(raised=_shapes_do_not_fit),
     "gradient_descent": Hooks(raised=_shapes_do_not_fit),
 }

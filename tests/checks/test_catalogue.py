@@ -58,3 +58,16 @@ def test_each_catalogued_mistake_is_caught_and_named(name, message, mutant, hidd
     recorded = any(message == m["message"] for case in exercises.exercise(name).cases for m in case.get("mistakes", []))
     if recorded:
         assert found[0] == message
+
+
+def test_a_loop_that_takes_each_image_as_a_flat_vector_is_told_to_keep_it_a_column(hidden_cases):
+    def forward_prop_loop(W1, b1, W2, b2, X):
+        m = X.shape[1]
+        Z1, A1 = np.zeros((W1.shape[0], m)), np.zeros((W1.shape[0], m))
+        Z2, A2 = np.zeros((W2.shape[0], m)), np.zeros((W2.shape[0], m))
+        for j in range(m):
+            Z1[:, j] = W1 @ X[:, j] + b1  # (hidden,) + (hidden, 1) broadcasts to (hidden, hidden)
+        return Z1, A1, Z2, A2
+
+    message, generic = verdict(forward_prop_loop, "forward_prop_loop")
+    assert "keep image j two-dimensional, shape (n, 1)" in message and not generic

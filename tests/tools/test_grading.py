@@ -164,7 +164,8 @@ def test_the_grading_round_trip_scores_each_hand_in_as_it_should(tmp_path, capsy
     )
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "rebinds    0 / 6 points (the kernel's test cells claimed 6)" in out
+    assert "rebinds    0 / 7 points (the kernel's test cells claimed 7)" in out
     stubs = next(line for line in out.splitlines() if line.startswith("stubs "))
-    assert stubs.startswith("stubs      0 / 6 points") and "no cell raised" in stubs, stubs
-    assert "03_forward_propagation ran the student's: ReLU, forward_prop, get_accuracy, get_predictions, softmax" in out
+    assert stubs.startswith("stubs      0 / 7 points") and "no cell raised" in stubs, stubs
+    ran = "ReLU, forward_prop, forward_prop_loop, get_accuracy, get_predictions, softmax"
+    assert f"03_forward_propagation ran the student's: {ran}" in out
