@@ -1,4 +1,4 @@
-"""Cases of notebooks 05 and 08: predictions and the training loop; starts, update rules, augmentation, stopping."""
+"""Cases of notebooks 05, 08 and 09: predictions and the training loop; starts, update rules, augmentation, stopping."""
 
 from __future__ import annotations
 
@@ -317,7 +317,7 @@ def adam_update() -> Spec:
     )
 
 
-# --------------------------------------------------------------------------- 08: flip_left_right, shift_images
+# --------------------------------------------------------------------------- 09: flip_left_right, shift_images
 
 
 def _images(seed=5, m=2):
@@ -395,7 +395,7 @@ def shift_images() -> Spec:
     )
 
 
-# --------------------------------------------------------------------------- 08: should_stop
+# --------------------------------------------------------------------------- 09: should_stop
 
 
 def should_stop() -> Spec:

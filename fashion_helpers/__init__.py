@@ -12,7 +12,8 @@ the order the notebooks meet them:
 - ``yours``: the student's record, ``my_functions.py``: what a passing self-check records, what later notebooks
   load with ``yours.use``;
 - ``gradcheck``: the gradient check of notebook 04;
-- ``training``: notebook 08's mini-batch training, run on the student's functions;
+- ``training``: the mini-batch training of notebooks 08 and 09, run on the student's functions;
+- ``ladder``: 08's and 09's seed spread, the paired keep-or-tie rule and the scikit-learn baselines;
 - ``analysis``: confusion matrix, classification report and the images behind a confusion (notebook 07);
 - ``plots``: the figures;
 - ``report``: ``headline``, the metrics line that ends each notebook;

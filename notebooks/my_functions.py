@@ -264,7 +264,7 @@ def holdout_score(params, X_holdout, Y_holdout) -> tuple[float, float]:
     return accuracy, float(standard_error)
 
 
-# --- he_init (08_improving_the_model) ---
+# --- he_init (08_initialization_and_optimizers) ---
 from fashion_helpers.data import NUM_CLASSES, NUM_PIXELS
 
 
@@ -283,7 +283,7 @@ def he_init(rng: np.random.Generator, input_size: int = NUM_PIXELS, hidden_neuro
     return W1, b1, W2, b2
 
 
-# --- glorot_init (08_improving_the_model) ---
+# --- glorot_init (08_initialization_and_optimizers) ---
 from fashion_helpers.data import NUM_CLASSES, NUM_PIXELS
 
 
@@ -303,7 +303,7 @@ def glorot_init(rng: np.random.Generator, input_size: int = NUM_PIXELS, hidden_n
     return W1, b1, W2, b2
 
 
-# --- momentum_update (08_improving_the_model) ---
+# --- momentum_update (08_initialization_and_optimizers) ---
 def momentum_update(params, grads, velocity, alpha: float, beta: float = 0.9):
     """One step of gradient descent with momentum. Returns ``(params, velocity)``, both new tuples.
 
@@ -316,7 +316,7 @@ def momentum_update(params, grads, velocity, alpha: float, beta: float = 0.9):
     return params, velocity
 
 
-# --- adam_update (08_improving_the_model) ---
+# --- adam_update (08_initialization_and_optimizers) ---
 def adam_update(params, grads, state, alpha: float, beta1: float = 0.9, beta2: float = 0.999,
                 epsilon: float = 1e-8):
     """One Adam step. ``state`` is ``(m, v, t)``: running means of the gradients and of their squares, and the step count.
@@ -334,7 +334,7 @@ def adam_update(params, grads, state, alpha: float, beta1: float = 0.9, beta2: f
     return params, (m, v, t)
 
 
-# --- should_stop (08_improving_the_model) ---
+# --- should_stop (09_regularization_and_the_honest_table) ---
 def should_stop(dev_accuracies, patience: int) -> bool:
     """True once the last ``patience`` epochs have not beaten the best dev accuracy before them.
 
@@ -344,7 +344,7 @@ def should_stop(dev_accuracies, patience: int) -> bool:
     return len(dev_accuracies) - 1 - best_epoch >= patience
 
 
-# --- flip_left_right (08_improving_the_model) ---
+# --- flip_left_right (09_regularization_and_the_honest_table) ---
 from fashion_helpers.data import IMAGE_SHAPE
 
 
@@ -354,7 +354,7 @@ def flip_left_right(X):
     return images[:, ::-1, :].reshape(X.shape)
 
 
-# --- shift_images (08_improving_the_model) ---
+# --- shift_images (09_regularization_and_the_honest_table) ---
 from fashion_helpers.data import IMAGE_SHAPE
 
 

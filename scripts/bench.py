@@ -5,7 +5,7 @@ Accuracy: the course network with the mid-term's settings against the figures th
 several seeds (the spread says how much of a difference is luck). Speed: the course's training loop against a
 mid-term-style loop, against scikit-learn's ``MLPClassifier`` doing the same work (full batch, plain SGD, the same
 iterations, no stopping rule) and against the bare matrix products of those iterations (the floor), all on the same
-data in the same process. Peers: notebook 08's best from-scratch network trained on the official 60,000/10,000
+data in the same process. Peers: notebook 09's chosen from-scratch network trained on the official 60,000/10,000
 images (training time and test accuracy against the targets; skipped without the IDX files or with --no-full).
 Budgets that depend on the machine are judged as ratios, so a slower machine does not read as a regression
 (wall-clock times are printed beside them): the whole series and notebooks 01-07, mostly training, against a
@@ -62,7 +62,7 @@ PAPER_SKLEARN_MLP = 87.1  # scikit-learn's MLPClassifier in Zalando's paper (Xia
 
 
 def holdout_row(metrics_file: Path) -> str | None:
-    """The bench row of notebook 08's chosen network on the hold-out set against the best baseline the notebook
+    """The bench row of notebook 09's chosen network on the hold-out set against the best baseline the notebook
     trained beside it, from the run's metrics file (None when the notebook did not report it). The target is to be
     ahead of that baseline, not a fixed figure: the trained peers land within two standard errors of each other,
     so a fixed percentage says more about the draw than about the network."""
@@ -73,7 +73,7 @@ def holdout_row(metrics_file: Path) -> str | None:
         return None
     held, baseline = metrics["holdout_accuracy"], metrics["best_baseline_holdout_accuracy"]
     return _row(
-        "notebook 08's chosen from-scratch network: hold-out accuracy (data/fashion_holdout.csv)",
+        "notebook 09's chosen from-scratch network: hold-out accuracy (data/fashion_holdout.csv)",
         f"{held:.2f}%",
         f"best baseline {metrics['best_baseline']} {baseline:.2f}%",
         held / baseline,
@@ -264,7 +264,7 @@ def main(argv=None) -> int:
                     seconds / around <= allowed,
                 )
             )
-        holdout = holdout_row(Path(tmp, "run0", "08_improving_the_model.metrics.json"))
+        holdout = holdout_row(Path(tmp, "run0", "09_regularization_and_the_honest_table.metrics.json"))
         # the quick run and make test are judged against the series, timed again right after them
         by_series = [("quick run (make run ARGS=--params params/quick.yaml)", None, QUICK_BUDGET)]
         if args.with_tests:

@@ -24,7 +24,8 @@ EXPECTED = [
     "05_gradient_descent",
     "06_validation",
     "07_error_analysis_l2",
-    "08_improving_the_model",
+    "08_initialization_and_optimizers",
+    "09_regularization_and_the_honest_table",
 ]
 NOTEBOOKS = list_notebooks(directory=NOTEBOOK_DIR)
 

@@ -1,4 +1,4 @@
-"""Self-checks of notebook 08: scaled starts, update rules with a memory, augmentation, early stopping."""
+"""Self-checks of notebooks 08 and 09: scaled starts, update rules with a memory, augmentation, early stopping."""
 
 from __future__ import annotations
 

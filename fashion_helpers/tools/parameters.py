@@ -70,8 +70,8 @@ SPEC: dict[str, Parameter] = {
         "int",
         3,
         "seeds for the spread of a result: 06 trains the network with seeds seed, "
-        "seed+1, ...; 07 repeats its L2 sweep with them; 08 trains each configuration that many "
-        "times (training k draws from default_rng([seed, k])); each result is their mean ± "
+        "seed+1, ...; 07 repeats its L2 sweep with them; 08 and 09 train each configuration "
+        "that many times (training k draws from default_rng([seed, k])); each result is their mean ± "
         "standard deviation",
         1,
         short="trainings per configuration, for mean ± standard deviation",

@@ -33,12 +33,12 @@ def test_the_holdout_row_reads_the_runners_metrics_file(tmp_path):
     import json
 
     bench = load_script("bench")
-    path = tmp_path / "08_improving_the_model.metrics.json"
+    path = tmp_path / "09_regularization_and_the_honest_table.metrics.json"
     assert bench.holdout_row(path) is None
     path.write_text(
         json.dumps(
             {
-                "notebook": "08_improving_the_model",
+                "notebook": "09_regularization_and_the_honest_table",
                 "status": "ok",
                 "error": None,
                 "metrics": {

@@ -1,0 +1,85 @@
+"""fashion_helpers.ladder: the seed spread of notebooks 08 and 09, the paired keep-or-tie rule, the baselines."""
+
+import numpy as np
+import pytest
+
+from fashion_helpers import ladder, training
+
+
+@pytest.fixture(scope="module")
+def mine(reference):
+    return {
+        name: getattr(reference, name)
+        for name in training.ALWAYS + ("init_params", "update_params", "glorot_init", "adam_update")
+    }
+
+
+def row(step, devs):
+    return {
+        "step": step,
+        "devs": devs,
+        "dev_mean": float(np.mean(devs)),
+        "dev_std": float(np.std(devs, ddof=1)),
+        "verdict": "",
+    }
+
+
+def test_the_recipe_changes_the_plain_start_in_start_optimiser_and_width_only():
+    plain = ladder.plain_settings(20, 3, 64, 0.1)
+    assert plain == dict(hidden_neurons=20, epochs=3, batch_size=64, optimizer="sgd", alpha=0.1, init="uniform")
+    recipe = ladder.recipe_settings(plain, 0.001, 128)
+    changed = {name for name in plain if plain[name] != recipe[name]}
+    assert changed == {"init", "optimizer", "alpha", "hidden_neurons"} and recipe["init"] == "glorot"
+
+
+def test_a_change_is_kept_only_when_its_whole_interval_is_above_zero(capsys):
+    rungs = ladder.Ladder(None, None, None, None, {}, seed=0, n_seeds=3)
+    base = row("base", [70.0, 75.0, 80.0])
+    noisy = row("noisy", [72.0, 74.0, 83.0])  # gains +2, -1, +3: the interval straddles 0
+    steady = row("steady", [73.0, 78.5, 82.5])  # gains +3, +3.5, +2.5
+    larger = row("larger", [75.0, 80.0, 85.0])  # gains +5, +5, +5: sd 0, the largest clear gain
+    assert rungs.keep_if_clearly_better(base, noisy) is base and noisy["verdict"] == "tie"
+    assert "the simpler configuration stays" in capsys.readouterr().out
+    assert rungs.keep_if_clearly_better(base, noisy, steady, larger) is larger
+    assert steady["verdict"] == "gain" and steady["paired_gain"] == pytest.approx(3.0)
+    table = rungs.summary(larger)
+    assert table.empty  # rows are recorded by train only
+
+
+def test_training_k_of_two_configurations_shares_its_stream_and_the_summary_marks_the_choice(split, mine):
+    X_train, Y_train, X_dev, Y_dev = split
+    rungs = ladder.Ladder(X_train[:, :200], Y_train[:200], X_dev, Y_dev, mine, seed=4, n_seeds=2)
+    plain = ladder.plain_settings(8, 1, 50, 0.1)
+    first = rungs.train("plain", **plain)
+    again = rungs.train("plain again", **plain)
+    assert first["devs"] == again["devs"] and len(first["devs"]) == 2
+    assert first["devs"][0] == training.evaluate(
+        training.train_minibatch(
+            X_train[:, :200],
+            Y_train[:200],
+            np.random.default_rng([4, 0]),
+            functions=mine,
+            X_dev=X_dev,
+            Y_dev=Y_dev,
+            **plain,
+        )[0],
+        X_dev,
+        Y_dev,
+        mine,
+    )
+    recipe = rungs.train("recipe", **ladder.recipe_settings(plain, 0.01, 16))
+    kept = rungs.keep_if_clearly_better(first, recipe)
+    table = rungs.summary(kept)
+    assert list(table["configuration"]) == ["plain", "plain again", "recipe"]
+    assert list(table["chosen"]).count("<-") == 1 and table["verdict"].iloc[2] in ("gain", "tie", "loss")
+
+
+def test_the_baselines_fit_and_report_their_dev_accuracy(split, capsys):
+    X_train, Y_train, X_dev, Y_dev = split
+    models = ladder.baselines(wide_neurons=8, batch_size=50, epochs=2, adam_alpha=0.01, seed=0)
+    dev = ladder.fit_baselines(models, X_train[:, :300], Y_train[:300], X_dev, Y_dev, svc_max_train=100)
+    out = capsys.readouterr().out
+    assert list(dev) == ["majority class", "logistic regression", "RBF SVC", "MLPClassifier"]
+    assert "RBF SVC              dev accuracy" in out and "trained on 100 images" in out
+    assert "(not converged:" in out  # MLPClassifier stops after 2 epochs: one note, no warning
+    assert dev["majority class"] < dev["logistic regression"] and all(0 <= v <= 100 for v in dev.values())
