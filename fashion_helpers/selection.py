@@ -24,8 +24,11 @@ import numpy as np
 from . import training
 from .errors import CourseInputError
 
-#: The exercise, and the notebook it belongs to.
+#: The exercise, and the notebook it belongs to. It has solution markers and a self-check like every exercise,
+#: but no recorded cases: it is judged by running the search and retraining its choice, not against outputs
+#: (so it is not in ``exercises.json``, and ``SEARCHED`` tells the tooling so).
 NAME, NOTEBOOK = "next_trial", "10_model_selection"
+SEARCHED = {NAME: NOTEBOOK}
 #: What a configuration holds, and the range the trainer accepts for each (a training's cost is bounded).
 LIMITS = {"hidden_neurons": (1, 64), "alpha": (1e-4, 2.0), "epochs": (1, 40), "lambda_reg": (0.0, 100.0)}
 KEYS = tuple(LIMITS)
@@ -134,17 +137,19 @@ def run_search(next_trial, trainer: Trainer) -> dict:
         if action == "choose":
             return config_of(config, with_seed=False)
         trainer.train(config)
-    raise BudgetSpent(f"next_trial was asked {trainer.budget + 1} times and never chose: return (\"choose\", config)")
+    raise BudgetSpent(f'next_trial was asked {trainer.budget + 1} times and never chose: return ("choose", config)')
 
 
 def retrain(config: dict, trainer: Trainer, n_seeds: int) -> list[tuple]:
-    """The networks of trainings 0 .. n_seeds-1 of ``config``: those the search made, the rest trained now
-    (uncounted: this is the course's check of the choice, not part of the search)."""
+    """The networks of trainings 0 .. n_seeds-1 of ``config``: those the search made, the rest trained now and
+    kept (uncounted: this is the course's check of the choice, not part of the search; no trial records them)."""
     config = config_of(config, with_seed=False)
     found = []
     for k in range(n_seeds):
         key = tuple(config[name] for name in KEYS) + (k,)
-        found.append(trainer.networks.get(key) or trainer.fit({**config, "seed": k}))
+        if key not in trainer.networks:
+            trainer.networks[key] = trainer.fit({**config, "seed": k})
+        found.append(trainer.networks[key])
     return found
 
 
@@ -156,7 +161,7 @@ def verdict(next_trial, trainer: Trainer, n_seeds: int, target: float) -> dict:
     try:
         choice = run_search(next_trial, trainer)
     except NotImplementedError:
-        return {"points": 0.0, "message": "not implemented yet (it still raises NotImplementedError)"}
+        return {"points": 0.0, "message": "not implemented yet (it still raises NotImplementedError)", "open": True}
     except BudgetSpent as error:
         return {"points": 0.0, "message": f"the search went past its budget: {error}"}
     except CourseInputError as error:
@@ -165,7 +170,10 @@ def verdict(next_trial, trainer: Trainer, n_seeds: int, target: float) -> dict:
     mean = float(np.mean(devs))
     described = ", ".join(f"{k} {choice[k]:g}" for k in KEYS)
     if mean < target:
-        message = f"the choice ({described}) reaches {mean:.2f}% mean dev accuracy over {n_seeds} seeds, short of the target {target:g}%"
+        message = (
+            f"the choice ({described}) reaches {mean:.2f}% mean dev accuracy over {n_seeds} seeds, short of the "
+            f"target {target:g}%"
+        )
         return {"points": 0.0, "message": message, "choice": choice, "devs": devs}
     message = (
         f"the choice ({described}) reaches {mean:.2f}% mean dev accuracy over {n_seeds} seeds (target {target:g}%), "
