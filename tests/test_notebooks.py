@@ -25,6 +25,7 @@ EXPECTED = [
     "06_validation",
     "07_error_analysis_l2",
     "08_improving_the_model",
+    "10_model_selection",
 ]
 NOTEBOOKS = list_notebooks(directory=NOTEBOOK_DIR)
 
