@@ -4,10 +4,11 @@ Each attempt at the point without the work is tried as a student would."""
 
 import shutil
 
+import nbformat
 import pytest
 
 from fashion_helpers import selection, yours
-from fashion_helpers.tools import sandbox, verify
+from fashion_helpers.tools import editions, runner, sandbox, series, values, verify
 
 from ..conftest import NOTEBOOK_DIR, ROOT
 
@@ -100,3 +101,19 @@ def test_the_notebooks_own_search_reaches_the_target_when_the_grader_retrains_it
     (verdict,) = verify.grade_submission(tmp_path, REFERENCE, {})
     assert (verdict.exercise, verdict.notebook, verdict.points) == (selection.NAME, selection.NOTEBOOK, 1.0)
     assert "mean dev accuracy over 3 seeds (target 80%)" in verdict.message
+
+
+def test_the_self_study_edition_of_notebook_10_runs_with_the_search_open(tmp_path):
+    written = [NOTEBOOK_DIR / f"{selection.NOTEBOOK}.ipynb"]
+    editions.write_student_edition(written, tmp_path)
+    released = [tmp_path / "notebooks" / path.name for path in written]
+    run = values.Run(released, series.declarations(released), {})
+    (result,) = runner.execute_many(run.jobs(tmp_path / "executed"), workers=1, progress=False)
+    assert result["status"] == "ok", result["error"]
+    text = "".join(
+        o.get("text", "")
+        for c in nbformat.read(str(tmp_path / "executed" / written[0].name), as_version=4).cells
+        for o in c.get("outputs", [])
+    )
+    assert "NOT YET  next_trial" in text and "the held-out set stays unused" in text
+    assert "holdout_mean: null" in text and "Traceback" not in text
