@@ -117,3 +117,11 @@ def test_the_self_study_edition_of_notebook_10_runs_with_the_search_open(tmp_pat
     )
     assert "NOT YET  next_trial" in text and "the held-out set stays unused" in text
     assert "holdout_mean: null" in text and "Traceback" not in text
+
+
+def test_the_round_trips_search_written_differently_gets_the_point(grade):
+    from answer_key import submissions
+
+    found = grade(search_cell(submissions.announcing(selection.NAME)), parameters=None)
+    assert found.points == 1, found.message
+    assert "found with 4 of 20 trainings" in found.message
