@@ -1,4 +1,5 @@
-"""Self-checks of notebooks 06 and 07: predictions, confusions, the choice of lambda, the held-out score."""
+"""Self-checks of notebooks 06, 07 and 10: predictions, confusions, the choice of lambda, the held-out score, and
+notebook 10's search within a budget."""
 
 from __future__ import annotations
 
