@@ -11,6 +11,7 @@ from here, so a convention changes in one place.
   course its self-check cell gets a hidden-test region between :data:`HIDDEN_BEGIN` and :data:`HIDDEN_END`.
 - An inline question is a markdown cell starting ``**Question N.**`` (:data:`QUESTION`); the cell after it, tagged
   ``answer``, holds the instructor's answer.
+- A code cell tagged ``locked`` is read-only in a graded course (nbgrader restores it before grading).
 - A code cell tagged ``expected-output`` is quoted, as printed in the instructor's run, in the student edition.
 """
 
@@ -25,6 +26,7 @@ INJECTED_TAG = "injected-parameters"
 METRICS_TAG = "metrics"
 ANSWER_TAG = "answer"
 EXPECTED_TAG = "expected-output"
+LOCKED_TAG = "locked"
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"

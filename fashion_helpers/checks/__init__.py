@@ -37,7 +37,13 @@ from .network import (
     check_softmax,
     check_update_params,
 )
-from .selection import check_choose_lambda, check_holdout_score, check_make_predictions, check_top_confusions
+from .selection import (
+    check_choose_lambda,
+    check_holdout_score,
+    check_make_predictions,
+    check_next_trial,
+    check_top_confusions,
+)
 from .training import (
     check_adam_update,
     check_flip_left_right,
@@ -71,6 +77,7 @@ __all__ = [
     "check_init_params",
     "check_make_predictions",
     "check_momentum_update",
+    "check_next_trial",
     "check_numerical_gradient",
     "check_one_hot",
     "check_ReLU",

@@ -1,10 +1,12 @@
-"""Self-checks of notebooks 06 and 07: predictions, confusions, the choice of lambda, the held-out score."""
+"""Self-checks of notebooks 06, 07 and 10: predictions, confusions, the choice of lambda, the held-out score, and
+notebook 10's search within a budget."""
 
 from __future__ import annotations
 
 import numbers
 
 from .. import exercises
+from . import _framework
 from ._framework import NO_HOOKS, Hooks, arguments, self_check
 
 
@@ -55,3 +57,26 @@ HOOKS = {
     "top_confusions": Hooks(before=_confusion_shape),
     "choose_lambda": Hooks(after=_lambda_words),
 }
+
+
+def check_next_trial(fn, trainer, *, n_seeds: int, target: float):
+    """Check the search ``next_trial(trials, budget_left)`` of notebook 10: run it with the counted ``trainer``,
+    print its trials, retrain its choice over ``n_seeds`` seeds and compare the mean dev accuracy with ``target``.
+
+    Returns the chosen configuration (None while the exercise is open). The grade does not come from here: the
+    isolated grader runs the same search with its own trainer and retrains the choice itself."""
+    from .. import selection
+
+    result = selection.verdict(fn, trainer, n_seeds, target)
+    for i, t in enumerate(trainer.trials, 1):
+        print(
+            f"training {i:2d}: hidden {t['hidden_neurons']:3d}  alpha {t['alpha']:<6g} epochs {t['epochs']:3d}  "
+            f"lambda_reg {t['lambda_reg']:<5g} seed {t['seed']}  ->  dev {t['dev_accuracy']:6.2f}%"
+        )
+    if result.get("open"):
+        _framework._to_grader(f"NOT YET  {selection.NAME}: {result['message']}; no choice to score yet.")
+        return None
+    if result["points"] < 1:
+        raise _framework.CheckFailed(result["message"])
+    print(f"PASS  {selection.NAME}: {result['message']}")
+    return result["choice"]

@@ -197,7 +197,9 @@ def run(job: dict) -> dict:
     os.chdir(job["scratch"])
     sys.path[:0] = [job["scratch"]]
     _silence()
-    exercise = exercises.exercise(job["name"])
+    known = exercises.catalogue()
+    # the model-selection search has no recorded cases: only its name matters to run_case
+    exercise = known.get(job["name"]) or exercises.Exercise(job["name"], "", (), (), (), (), "", ())
     namespace = {"__name__": "my_functions", "np": np}
     try:
         for text in job["dependencies"]:

@@ -27,6 +27,7 @@ from nbgrader.api import Gradebook
 from .. import yours
 from ..conventions import BEGIN, END, SOLUTION_BLOCK
 from ..errors import CourseInputError
+from ..selection import SEARCHED
 from . import autograde, grading
 from .grading import ASSIGNMENT
 
@@ -181,7 +182,7 @@ def problems(results: dict, notebooks: list[Path]) -> list[str]:
             found.append(f"the solutions lost points: {', '.join(solutions['lost'])}")
         for path in notebooks:
             called = set(solutions["used"].get(path.stem, []))
-            own = set(exercises_of[path.stem])
+            own = set(exercises_of[path.stem]) - set(SEARCHED)  # the course's search loop calls it, not the notebook
             if own - called:
                 found.append(f"{path.stem} never ran the student's own {', '.join(sorted(own - called))}")
             earlier = asked_for(nbformat.read(str(path), as_version=4)) & set(every)  # of the notebooks graded
@@ -202,7 +203,11 @@ def problems(results: dict, notebooks: list[Path]) -> list[str]:
         graded = results.get(kind)
         if graded and graded["total"] != 0:
             found.append(f"the {kind} hand-in scored {graded['total']:g} points without doing the work")
-        if graded and why and any(why not in graded["messages"][n] for n in every if _all_recorded(n)):
+        if (
+            graded
+            and why
+            and any(why not in graded["messages"][n] for n in every if n not in SEARCHED and _all_recorded(n))
+        ):
             found.append(f"the {kind} hand-in's feedback does not say it failed the hidden cases")
     for kind, graded in results.items():
         if "HIDDEN TESTS" in graded["feedback"] or "hidden=True" in graded["feedback"]:

@@ -14,17 +14,20 @@ import nbformat
 
 from .. import yours
 from ..conventions import BEGIN
+from ..selection import SEARCHED
 from . import grading
 
 
 def solution_cells(notebooks: list[Path]) -> list[tuple[str, str, str]]:
-    """``(exercise, notebook stem, cell source)`` of every exercise of the series, in teaching order."""
+    """``(exercise, notebook stem, cell source)`` of every exercise of the series with recorded cases, in teaching
+    order (the model-selection search, judged by retraining, has none: :data:`fashion_helpers.selection.SEARCHED`)."""
     found = []
     for path in notebooks:
         for index, cell in enumerate(nbformat.read(str(path), as_version=4).cells):
             if cell.cell_type == "code" and BEGIN in cell.source:
                 for function, _ in grading.exercises(cell.source, f"{path.name}, cell {index}"):
-                    found.append((function, path.stem, cell.source))
+                    if function not in SEARCHED:
+                        found.append((function, path.stem, cell.source))
     return found
 
 

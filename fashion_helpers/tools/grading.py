@@ -8,6 +8,8 @@ kinds of cell come from the structure too:
 
 - an inline question is a markdown cell starting ``**Question N.**``; the cell after it, tagged ``answer``, holds
   the instructor's answer: a manually graded answer cell, "YOUR ANSWER HERE" in the release;
+- a code cell tagged ``locked`` is read-only, and nbgrader restores it from its gradebook before grading (notebook
+  10's one look at the held-out set);
 - a code cell tagged ``expected-output`` gets, in the assignment's source, a locked markdown cell after it quoting
   what it printed in the instructor's run (the release clears every output).
 
@@ -39,11 +41,13 @@ from ..conventions import (
     EXPECTED_TAG,
     HIDDEN_BEGIN,
     HIDDEN_END,
+    LOCKED_TAG,
     QUESTION,
     SOLUTION_BLOCK,
     tags,
 )
 from ..errors import CourseInputError, RunFailed
+from ..selection import SEARCHED
 
 STUB = 'raise NotImplementedError("Exercise: write your solution here, then run the self-check below.")'
 COURSE_ID = "fashion-course"
@@ -103,6 +107,9 @@ def mark_cells(nb, name: str = "the notebook") -> list[str]:
                 continue  # a check of a package function, not of an exercise: an ordinary cell
             cell.metadata["nbgrader"] = _meta(f"{called[0].lower()}_check", grade=True, locked=True)
             checked.add(called[0])
+        elif cell.cell_type == "code" and LOCKED_TAG in tags(cell):
+            grade_id = f"locked_{(cell.get('id') or str(index)).replace('-', '_')}"
+            cell.metadata["nbgrader"] = _meta(grade_id, locked=True)
         elif cell.cell_type == "markdown" and ANSWER_TAG in tags(cell):
             previous = nb.cells[index - 1] if index else None
             if previous is None or previous.cell_type != "markdown" or not QUESTION.match(previous.source):
@@ -145,6 +152,8 @@ def with_hidden_tests(nb):
             and HIDDEN_BEGIN not in cell.source
         ):
             function = _CHECK_CALL.search(cell.source).group(2)
+            if function in SEARCHED:  # nothing hidden: the grader runs the search and retrains its choice
+                continue
             cell.source = (
                 f"{cell.source.rstrip()}\n{HIDDEN_BEGIN}\n"
                 f"checks.check_{function}({function}, hidden=True)\n{HIDDEN_END}"

@@ -71,7 +71,8 @@ SPEC: dict[str, Parameter] = {
         3,
         "seeds for the spread of a result: 06 trains the network with seeds seed, "
         "seed+1, ...; 07 repeats its L2 sweep with them; 08 and 09 train each configuration "
-        "that many times (training k draws from default_rng([seed, k])); each result is their mean ± "
+        "that many times and 10 retrains its chosen configuration that many times (training k draws "
+        "from default_rng([seed, k])); each result is their mean ± "
         "standard deviation",
         1,
         short="trainings per configuration, for mean ± standard deviation",
@@ -107,6 +108,20 @@ SPEC: dict[str, Parameter] = {
         "this many pixels (0: mirror only)",
         0,
         short="augmentation: largest random shift in pixels (0: mirror only)",
+    ),
+    "budget": Parameter(
+        "int",
+        20,
+        "trainings the model-selection search of 10 may make in all (the course's trainer refuses the next one)",
+        1,
+        short="trainings the search may make in all (the trainer refuses the next)",
+    ),
+    "target": Parameter(
+        "float",
+        80.0,
+        "mean dev accuracy (%) over n_seeds trainings that the configuration chosen in 10 must reach",
+        0,
+        short="mean dev accuracy (%) over n_seeds seeds the choice must reach",
     ),
     "svc_max_train": Parameter(
         "int",

@@ -8,6 +8,11 @@ imports and definitions), runs the exercise's visible and hidden cases on it in 
 network out of reach), receives what the function returned, and judges that with the self-checks' own
 :func:`fashion_helpers.checks.judge` against the recorded outputs, which the child never sees.
 
+Notebook 10's search (:mod:`fashion_helpers.selection`) has no recorded outputs to judge against: the grader
+runs the search itself (:func:`grade_search`), asking the student's function in a child for each next training,
+training on its own side with a counted trainer of its own and the course's functions, and retraining the choice.
+What the student's kernel printed, or what their function claims, never enters the grade.
+
 Each exercise is graded on its own: the earlier exercises its cell calls are the course's working copies (the
 reference, released once the deadline has passed), never the exercise itself, so one mistake costs one exercise.
 """
@@ -20,11 +25,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import nbformat
+import numpy as np
 
-from .. import exercises, yours
+from .. import data, exercises, selection, yours
 from ..checks import HOOKS, _framework
-from ..checks._values import decode
+from ..checks._values import decode, encode
 from ..errors import CourseInputError
+from .parameters import DEFAULTS
 from .sandbox import Sandbox, readable
 
 #: Seconds of CPU and megabytes of memory each exercise's child may use.
@@ -46,14 +53,14 @@ class Verdict:
 def solution_cells(notebook: Path) -> dict[str, str]:
     """The student's cell of each exercise of a submitted notebook, by exercise name: the cell nbgrader's grade id
     names, else (metadata lost) the first code cell that defines the function."""
-    by_grade_id = {f"{name.lower()}_solution": name for name in exercises.names()}
+    by_grade_id = {f"{name.lower()}_solution": name for name in [*exercises.names(), *selection.SEARCHED]}
     cells = [c for c in nbformat.read(str(notebook), as_version=4).cells if c.cell_type == "code"]
     found = {}
     for cell in cells:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if grade_id in by_grade_id:
             found.setdefault(by_grade_id[grade_id], cell.source)
-    for name in exercises.names():
+    for name in [*exercises.names(), *selection.SEARCHED]:
         if name not in found:
             first = next((c.source for c in cells if re.search(rf"^def {name}\(", c.source, re.M)), None)
             if first is not None:
@@ -222,6 +229,81 @@ def _delegation(name: str, message: str) -> str:
     return message
 
 
+def _course_functions(reference: dict[str, str]) -> dict:
+    """The course's working copies as functions (what the grader's own trainer runs)."""
+    namespace = {"__name__": "course_functions", "np": np}
+    for text in reference.values():
+        exec(compile(text, "<the course's working copies>", "exec"), namespace)
+    return {name: namespace[name] for name in reference if name in namespace}
+
+
+def grader_trainer(reference: dict[str, str], parameters: dict | None = None) -> selection.Trainer:
+    """A fresh counted trainer on the course's own data (never a file of the submission), split as every
+    notebook splits it, with the default parameters unless ``parameters`` says otherwise."""
+    values = {**DEFAULTS, **(parameters or {})}
+    pixels, labels = data.load_data(data.course_file("train", start=Path(data.__file__).parent))
+    X_train, Y_train, X_dev, Y_dev = data.split_dev_train(
+        pixels, labels, values["dev_size"], np.random.default_rng(values["seed"])
+    )
+    return selection.Trainer(
+        X_train,
+        Y_train,
+        X_dev,
+        Y_dev,
+        seed=values["seed"],
+        budget=values["budget"],
+        batch_size=values["batch_size"],
+        functions=_course_functions(reference),
+    )
+
+
+def grade_search(
+    sandbox: Sandbox, source: str | None, reference: dict[str, str], parameters: dict | None = None, seconds: int = 5
+) -> Verdict:
+    """Notebook 10's search: the student's ``next_trial`` asked in a child for each step, the trainings made here by
+    the grader's own counted trainer, the choice retrained here over ``n_seeds`` seeds against ``target``."""
+    name, notebook = selection.NAME, selection.NOTEBOOK
+    if source is None:
+        return Verdict(name, notebook, 0.0, 1.0, "the notebook has no cell for this exercise (was it deleted?)")
+    try:
+        text = yours.section(source, name, notebook, [*exercises.names(), name])
+    except (SyntaxError, CourseInputError) as error:
+        return Verdict(name, notebook, 0.0, 1.0, f"the cell does not run: {error}")
+
+    def ask(trials, budget_left):
+        job = {
+            "name": name,
+            "source": text,
+            "dependencies": [],
+            "calls": [[{"args": [encode(trials), budget_left], "kwargs": {}}]],
+            "readable": readable(),
+            "scratch": str(sandbox.scratch),
+            "seconds": seconds,
+            "megabytes": MEGABYTES,
+            "wall_seconds": seconds * 1.5 + 5,
+        }
+        result = sandbox.ask(job)
+        if not isinstance(result, dict):
+            raise CourseInputError("the grader could not read what your function returned")
+        if result.get("open") is True:
+            raise NotImplementedError
+        if "error" in result:
+            raise CourseInputError(str(result["error"])[:300])
+        try:
+            (outcome,) = _outcomes(result["outcomes"][0], job["calls"][0])
+        except Exception as error:  # noqa: BLE001  (the child is the student's: it may send anything)
+            raise CourseInputError(
+                f"the grader could not read what your function returned ({type(error).__name__})"
+            ) from None
+        if outcome.raised:
+            raise CourseInputError(f"next_trial raised {outcome.raised[0]}: {outcome.raised[1]}"[:300])
+        return outcome.returned
+
+    values = {**DEFAULTS, **(parameters or {})}
+    found = selection.verdict(ask, grader_trainer(reference, parameters), values["n_seeds"], values["target"])
+    return Verdict(name, notebook, found["points"], 1.0, found["message"])
+
+
 def grade_submission(
     folder: Path, reference: dict[str, str], hidden: dict[str, list], seconds: int = SECONDS, megabytes: int = MEGABYTES
 ) -> list[Verdict]:
@@ -237,18 +319,21 @@ def grade_submission(
     with Sandbox(files=modules) as sandbox:
         for stem, path in notebooks.items():
             names = [n for n, e in catalogue.items() if e.notebook == stem]
-            if not names:
+            if not names and stem != selection.NOTEBOOK:
                 continue
             try:
                 cells = solution_cells(path)
             except Exception as error:  # a damaged notebook: every exercise in it scores 0, with the reason
                 reason = f"the notebook cannot be read ({type(error).__name__}): hand in the notebook itself"
-                verdicts += [Verdict(n, stem, 0.0, 1.0, reason) for n in names]
+                searched = [selection.NAME] if stem == selection.NOTEBOOK else []
+                verdicts += [Verdict(n, stem, 0.0, 1.0, reason) for n in names + searched]
                 continue
             for name in names:
                 verdicts.append(
                     grade_exercise(sandbox, name, cells.get(name), reference, hidden.get(name, []), seconds, megabytes)
                 )
+            if stem == selection.NOTEBOOK:
+                verdicts.append(grade_search(sandbox, cells.get(selection.NAME), reference))
     return verdicts
 
 

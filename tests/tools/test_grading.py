@@ -6,7 +6,7 @@ import copy
 import nbformat
 import pytest
 
-from fashion_helpers import conventions, exercises, yours
+from fashion_helpers import conventions, exercises, selection, yours
 from fashion_helpers.errors import CourseInputError
 from fashion_helpers.tools import cli, grading, series
 
@@ -40,7 +40,17 @@ def test_each_exercise_is_a_solution_cell_graded_by_the_self_check_after_it():
             if meta.get("grade") and cell.cell_type == "code":
                 tests.append(meta["grade_id"].removesuffix("_check"))
                 assert meta["locked"] and meta["points"] == grading.POINTS
-    assert solutions == tests == [name.lower() for name in exercises.names()]
+    assert solutions == tests == [name.lower() for name in [*exercises.names(), *selection.SEARCHED]]
+
+
+def test_the_held_out_look_of_notebook_10_is_locked_and_its_search_has_no_hidden_tests():
+    path = NOTEBOOK_DIR / f"{selection.NOTEBOOK}.ipynb"
+    nb = grading.with_hidden_tests(nbformat.read(str(path), as_version=4))
+    locked = [c for c in nb.cells if conventions.LOCKED_TAG in conventions.tags(c)]
+    assert len(locked) == 1 and "holdout_path" in locked[0].source
+    assert locked[0].metadata.nbgrader["locked"] and not locked[0].metadata.nbgrader["grade"]
+    check = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "next_trial_check")
+    assert conventions.HIDDEN_BEGIN not in check.source  # the grader runs the search itself: nothing is hidden
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,182 @@
+"""Model selection within a budget (notebook 10): the course's counted trainer, the search it drives, and the
+retraining that judges a choice.
+
+The student's search is a function ``next_trial(trials, budget_left)``. It never trains anything itself: it
+reads the trials so far (each a dict of the configuration, the seed index and the dev accuracy it reached) and
+returns either ``("train", config)``, one more training, or ``("choose", config)``, its final choice. A config is
+a dict with ``hidden_neurons``, ``alpha``, ``epochs``, ``lambda_reg`` and, for a training, ``seed`` (training k
+of a configuration draws from ``default_rng([seed, k])``, as in notebook 08). :func:`run_search` asks and
+trains in turn; the :class:`Trainer` counts the trainings and refuses the one past its budget. Because the
+student's function only ever sees numbers the trainer computed, the isolated grader can run the same loop with
+the student's function in its sandbox and the trainer on its own side (``fashion_helpers.tools.verify``), then
+retrain the choice itself (:func:`retrain`): nothing the student's kernel printed enters the grade.
+
+Each training is mini-batch SGD from a He start (:func:`fashion_helpers.training.train_minibatch`), the fast
+path of notebook 08: a full-batch training of 500 steps costs about fifty mini-batch epochs' worth of products.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import training
+from .errors import CourseInputError
+
+#: The exercise, and the notebook it belongs to. It has solution markers and a self-check like every exercise,
+#: but no recorded cases: it is judged by running the search and retraining its choice, not against outputs
+#: (so it is not in ``exercises.json``, and ``SEARCHED`` tells the tooling so).
+NAME, NOTEBOOK = "next_trial", "10_model_selection"
+SEARCHED = {NAME: NOTEBOOK}
+#: What a configuration holds, and the range the trainer accepts for each (a training's cost is bounded).
+LIMITS = {"hidden_neurons": (1, 64), "alpha": (1e-4, 2.0), "epochs": (1, 40), "lambda_reg": (0.0, 100.0)}
+KEYS = tuple(LIMITS)
+
+
+class BudgetSpent(CourseInputError):
+    """The trainer refused a training: the budget is spent."""
+
+
+def config_of(value, *, with_seed: bool) -> dict:
+    """A checked copy of a configuration dict (CourseInputError, in words, for anything else)."""
+    if not isinstance(value, dict):
+        raise CourseInputError(f"a configuration is a dict with the keys {', '.join(KEYS)}, got {type(value).__name__}")
+    wanted = KEYS + (("seed",) if with_seed else ())
+    missing = [k for k in wanted if k not in value]
+    if missing:
+        raise CourseInputError(f"the configuration lacks {', '.join(missing)}")
+    config = {}
+    for key in KEYS:
+        number = value[key]
+        low, high = LIMITS[key]
+        if isinstance(number, bool) or not isinstance(number, numbers.Real) or not low <= number <= high:
+            raise CourseInputError(f"{key} must be a number from {low:g} to {high:g}, got {number!r}")
+        if key in ("hidden_neurons", "epochs"):
+            if int(number) != number:
+                raise CourseInputError(f"{key} must be a whole number, got {number!r}")
+            number = int(number)
+        config[key] = float(number) if key in ("alpha", "lambda_reg") else number
+    if with_seed:
+        seed = value["seed"]
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+            raise CourseInputError(f"seed is the index k of a training (0, 1, 2, ...), got {seed!r}")
+        config["seed"] = int(seed)
+    return config
+
+
+class Trainer:
+    """Trains configurations on the dev split, counting every training; refuses the one past ``budget``.
+
+    ``train(config)`` returns the dev accuracy (%) of training ``config["seed"]`` of that configuration and
+    appends it to ``trials``. Repeating a training already made returns its result again at no cost.
+    functions: the network's functions by exercise name (:data:`fashion_helpers.training.ALWAYS`,
+    ``update_params`` and ``he_init``), the student's in the notebook, the course's in the grader.
+    """
+
+    def __init__(self, X_train, Y_train, X_dev, Y_dev, *, seed: int, budget: int, batch_size: int, functions):
+        self.data = (X_train, Y_train, X_dev, Y_dev)
+        self.seed, self.budget, self.batch_size, self.functions = seed, budget, batch_size, functions
+        self.trials: list[dict] = []
+        self.networks: dict[tuple, tuple] = {}
+
+    @property
+    def used(self) -> int:
+        return len(self.trials)
+
+    @property
+    def left(self) -> int:
+        return self.budget - self.used
+
+    def fit(self, config: dict):
+        """The network of training ``config["seed"]`` of a configuration, uncounted (for :func:`retrain`)."""
+        X_train, Y_train, _, _ = self.data
+        params, _ = training.train_minibatch(
+            X_train,
+            Y_train,
+            np.random.default_rng([self.seed, config["seed"]]),
+            functions=self.functions,
+            hidden_neurons=config["hidden_neurons"],
+            epochs=config["epochs"],
+            batch_size=self.batch_size,
+            optimizer="sgd",
+            alpha=config["alpha"],
+            init="he",
+            lambda_reg=config["lambda_reg"],
+        )
+        return params
+
+    def dev_accuracy(self, params) -> float:
+        return training.evaluate(params, self.data[2], self.data[3], self.functions)
+
+    def train(self, config: dict) -> float:
+        config = config_of(config, with_seed=True)
+        key = tuple(config[k] for k in KEYS + ("seed",))
+        for trial in self.trials:
+            if tuple(trial[k] for k in KEYS + ("seed",)) == key:
+                return trial["dev_accuracy"]
+        if self.left <= 0:
+            raise BudgetSpent(f"the budget of {self.budget} trainings is spent: choose among the trials you have")
+        params = self.fit(config)
+        self.networks[key] = params
+        self.trials.append({**config, "dev_accuracy": self.dev_accuracy(params)})
+        return self.trials[-1]["dev_accuracy"]
+
+
+def run_search(next_trial, trainer: Trainer) -> dict:
+    """Ask ``next_trial(trials, budget_left)`` for trainings until it chooses; returns the chosen config.
+
+    It is asked at most ``budget + 1`` times (a repeated training does not count, so asking again and again for
+    one is refused too). CourseInputError, in words, for an answer that is neither ``("train", config)`` nor
+    ``("choose", config)``; BudgetSpent for a training past the budget."""
+    for _ in range(trainer.budget + 1):
+        answer = next_trial([dict(t) for t in trainer.trials], trainer.left)
+        if not (isinstance(answer, (tuple, list)) and len(answer) == 2 and answer[0] in ("train", "choose")):
+            raise CourseInputError(f'next_trial must return ("train", config) or ("choose", config), got {answer!r}')
+        action, config = answer
+        if action == "choose":
+            return config_of(config, with_seed=False)
+        trainer.train(config)
+    raise BudgetSpent(f'next_trial was asked {trainer.budget + 1} times and never chose: return ("choose", config)')
+
+
+def retrain(config: dict, trainer: Trainer, n_seeds: int) -> list[tuple]:
+    """The networks of trainings 0 .. n_seeds-1 of ``config``: those the search made, the rest trained now and
+    kept (uncounted: this is the course's check of the choice, not part of the search; no trial records them)."""
+    config = config_of(config, with_seed=False)
+    found = []
+    for k in range(n_seeds):
+        key = tuple(config[name] for name in KEYS) + (k,)
+        if key not in trainer.networks:
+            trainer.networks[key] = trainer.fit({**config, "seed": k})
+        found.append(trainer.networks[key])
+    return found
+
+
+def verdict(next_trial, trainer: Trainer, n_seeds: int, target: float) -> dict:
+    """Run the search and judge its choice by retraining it: ``{"points", "message", "choice", "devs"}``.
+
+    One point when the search chose within the budget and the choice, trained with seeds 0 .. n_seeds-1 here,
+    reaches a mean dev accuracy of at least ``target``; the message says why not otherwise."""
+    try:
+        choice = run_search(next_trial, trainer)
+    except NotImplementedError:
+        return {"points": 0.0, "message": "not implemented yet (it still raises NotImplementedError)", "open": True}
+    except BudgetSpent as error:
+        return {"points": 0.0, "message": f"the search went past its budget: {error}"}
+    except CourseInputError as error:
+        return {"points": 0.0, "message": str(error)}
+    devs = [trainer.dev_accuracy(params) for params in retrain(choice, trainer, n_seeds)]
+    mean = float(np.mean(devs))
+    described = ", ".join(f"{k} {choice[k]:g}" for k in KEYS)
+    if mean < target:
+        message = (
+            f"the choice ({described}) reaches {mean:.2f}% mean dev accuracy over {n_seeds} seeds, short of the "
+            f"target {target:g}%"
+        )
+        return {"points": 0.0, "message": message, "choice": choice, "devs": devs}
+    message = (
+        f"the choice ({described}) reaches {mean:.2f}% mean dev accuracy over {n_seeds} seeds (target {target:g}%), "
+        f"found with {trainer.used} of {trainer.budget} trainings"
+    )
+    return {"points": 1.0, "message": message, "choice": choice, "devs": devs}
