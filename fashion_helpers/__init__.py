@@ -12,8 +12,9 @@ the order the notebooks meet them:
 - ``yours``: the student's record, ``my_functions.py``: what a passing self-check records, what later notebooks
   load with ``yours.use``;
 - ``gradcheck``: the gradient check of notebook 04;
-- ``training``: the mini-batch training of notebooks 08 and 09, run on the student's functions;
+- ``training``: the mini-batch training of notebooks 08 to 10, run on the student's functions;
 - ``ladder``: 08's and 09's seed spread, the paired keep-or-tie rule and the scikit-learn baselines;
+- ``search``: notebook 10's model selection: the counted trainer, the search loop, the retraining that judges it;
 - ``analysis``: confusion matrix, classification report and the images behind a confusion (notebook 07);
 - ``plots``: the figures;
 - ``report``: ``headline``, the metrics line that ends each notebook;

@@ -268,7 +268,8 @@ def main(argv=None) -> int:
         # the quick run and make test are judged against the series, timed again right after them
         by_series = [("quick run (make run ARGS=--params params/quick.yaml)", None, QUICK_BUDGET)]
         if args.with_tests:
-            by_series.append(("make test (unit tests, then nbval: each notebook under one of two BLAS set-ups)", "test", TEST_BUDGET))
+            name = "make test (unit tests, then nbval: each notebook under one of two BLAS set-ups)"
+            by_series.append((name, "test", TEST_BUDGET))
         for k, (name, kind, budget) in enumerate(by_series):
             if kind == "test":
                 run, env = make_test_command()

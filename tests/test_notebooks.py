@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 import fashion_helpers
-from fashion_helpers import conventions, exercises, selection
+from fashion_helpers import conventions, exercises, search
 from fashion_helpers.tools import series
 from fashion_helpers.tools.parameters import DEFAULTS, SPEC, cell_source
 from fashion_helpers.tools.series import list_notebooks
@@ -120,7 +120,7 @@ def test_solution_markers_are_balanced_and_inside_functions(path):
 
 def test_every_notebook_has_exercises():
     catalogued = {exercises.exercise(n).notebook for n in exercises.names()}
-    assert catalogued | set(selection.SEARCHED.values()) == {p.stem for p in NOTEBOOKS}
+    assert catalogued | set(search.SEARCHED.values()) == {p.stem for p in NOTEBOOKS}
 
 
 def test_the_readme_lists_every_parameter_with_its_default_and_notebooks():

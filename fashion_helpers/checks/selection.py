@@ -65,18 +65,18 @@ def check_next_trial(fn, trainer, *, n_seeds: int, target: float):
 
     Returns the chosen configuration (None while the exercise is open). The grade does not come from here: the
     isolated grader runs the same search with its own trainer and retrains the choice itself."""
-    from .. import selection
+    from .. import search
 
-    result = selection.verdict(fn, trainer, n_seeds, target)
+    result = search.verdict(fn, trainer, n_seeds, target)
     for i, t in enumerate(trainer.trials, 1):
         print(
             f"training {i:2d}: hidden {t['hidden_neurons']:3d}  alpha {t['alpha']:<6g} epochs {t['epochs']:3d}  "
             f"lambda_reg {t['lambda_reg']:<5g} seed {t['seed']}  ->  dev {t['dev_accuracy']:6.2f}%"
         )
     if result.get("open"):
-        _framework._to_grader(f"NOT YET  {selection.NAME}: {result['message']}; no choice to score yet.")
+        _framework._to_grader(f"NOT YET  {search.NAME}: {result['message']}; no choice to score yet.")
         return None
     if result["points"] < 1:
         raise _framework.CheckFailed(result["message"])
-    print(f"PASS  {selection.NAME}: {result['message']}")
+    print(f"PASS  {search.NAME}: {result['message']}")
     return result["choice"]

@@ -20,7 +20,7 @@ from . import grading
 
 def solution_cells(notebooks: list[Path]) -> list[tuple[str, str, str]]:
     """``(exercise, notebook stem, cell source)`` of every exercise of the series with recorded cases, in teaching
-    order (the model-selection search, judged by retraining, has none: :data:`fashion_helpers.selection.SEARCHED`)."""
+    order (the model-selection search, judged by retraining, has none: :data:`fashion_helpers.search.SEARCHED`)."""
     found = []
     for path in notebooks:
         for index, cell in enumerate(nbformat.read(str(path), as_version=4).cells):

@@ -8,7 +8,7 @@ imports and definitions), runs the exercise's visible and hidden cases on it in 
 network out of reach), receives what the function returned, and judges that with the self-checks' own
 :func:`fashion_helpers.checks.judge` against the recorded outputs, which the child never sees.
 
-Notebook 10's search (:mod:`fashion_helpers.selection`) has no recorded outputs to judge against: the grader
+Notebook 10's search (:mod:`fashion_helpers.search`) has no recorded outputs to judge against: the grader
 runs the search itself (:func:`grade_search`), asking the student's function in a child for each next training,
 training on its own side with a counted trainer of its own and the course's functions, and retraining the choice.
 What the student's kernel printed, or what their function claims, never enters the grade.
@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from .. import data, exercises, selection, yours
+from .. import data, exercises, search, yours
 from ..checks import HOOKS, _framework
 from ..checks._values import decode, encode
 from ..errors import CourseInputError
@@ -53,14 +53,14 @@ class Verdict:
 def solution_cells(notebook: Path) -> dict[str, str]:
     """The student's cell of each exercise of a submitted notebook, by exercise name: the cell nbgrader's grade id
     names, else (metadata lost) the first code cell that defines the function."""
-    by_grade_id = {f"{name.lower()}_solution": name for name in [*exercises.names(), *selection.SEARCHED]}
+    by_grade_id = {f"{name.lower()}_solution": name for name in [*exercises.names(), *search.SEARCHED]}
     cells = [c for c in nbformat.read(str(notebook), as_version=4).cells if c.cell_type == "code"]
     found = {}
     for cell in cells:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if grade_id in by_grade_id:
             found.setdefault(by_grade_id[grade_id], cell.source)
-    for name in [*exercises.names(), *selection.SEARCHED]:
+    for name in [*exercises.names(), *search.SEARCHED]:
         if name not in found:
             first = next((c.source for c in cells if re.search(rf"^def {name}\(", c.source, re.M)), None)
             if first is not None:
@@ -237,7 +237,7 @@ def _course_functions(reference: dict[str, str]) -> dict:
     return {name: namespace[name] for name in reference if name in namespace}
 
 
-def grader_trainer(reference: dict[str, str], parameters: dict | None = None) -> selection.Trainer:
+def grader_trainer(reference: dict[str, str], parameters: dict | None = None) -> search.Trainer:
     """A fresh counted trainer on the course's own data (never a file of the submission), split as every
     notebook splits it, with the default parameters unless ``parameters`` says otherwise."""
     values = {**DEFAULTS, **(parameters or {})}
@@ -245,7 +245,7 @@ def grader_trainer(reference: dict[str, str], parameters: dict | None = None) ->
     X_train, Y_train, X_dev, Y_dev = data.split_dev_train(
         pixels, labels, values["dev_size"], np.random.default_rng(values["seed"])
     )
-    return selection.Trainer(
+    return search.Trainer(
         X_train,
         Y_train,
         X_dev,
@@ -262,7 +262,7 @@ def grade_search(
 ) -> Verdict:
     """Notebook 10's search: the student's ``next_trial`` asked in a child for each step, the trainings made here by
     the grader's own counted trainer, the choice retrained here over ``n_seeds`` seeds against ``target``."""
-    name, notebook = selection.NAME, selection.NOTEBOOK
+    name, notebook = search.NAME, search.NOTEBOOK
     if source is None:
         return Verdict(name, notebook, 0.0, 1.0, "the notebook has no cell for this exercise (was it deleted?)")
     try:
@@ -300,7 +300,7 @@ def grade_search(
         return outcome.returned
 
     values = {**DEFAULTS, **(parameters or {})}
-    found = selection.verdict(ask, grader_trainer(reference, parameters), values["n_seeds"], values["target"])
+    found = search.verdict(ask, grader_trainer(reference, parameters), values["n_seeds"], values["target"])
     return Verdict(name, notebook, found["points"], 1.0, found["message"])
 
 
@@ -319,21 +319,21 @@ def grade_submission(
     with Sandbox(files=modules) as sandbox:
         for stem, path in notebooks.items():
             names = [n for n, e in catalogue.items() if e.notebook == stem]
-            if not names and stem != selection.NOTEBOOK:
+            if not names and stem != search.NOTEBOOK:
                 continue
             try:
                 cells = solution_cells(path)
             except Exception as error:  # a damaged notebook: every exercise in it scores 0, with the reason
                 reason = f"the notebook cannot be read ({type(error).__name__}): hand in the notebook itself"
-                searched = [selection.NAME] if stem == selection.NOTEBOOK else []
+                searched = [search.NAME] if stem == search.NOTEBOOK else []
                 verdicts += [Verdict(n, stem, 0.0, 1.0, reason) for n in names + searched]
                 continue
             for name in names:
                 verdicts.append(
                     grade_exercise(sandbox, name, cells.get(name), reference, hidden.get(name, []), seconds, megabytes)
                 )
-            if stem == selection.NOTEBOOK:
-                verdicts.append(grade_search(sandbox, cells.get(selection.NAME), reference))
+            if stem == search.NOTEBOOK:
+                verdicts.append(grade_search(sandbox, cells.get(search.NAME), reference))
     return verdicts
 
 

@@ -6,7 +6,7 @@ import copy
 import nbformat
 import pytest
 
-from fashion_helpers import conventions, exercises, selection, yours
+from fashion_helpers import conventions, exercises, search, yours
 from fashion_helpers.errors import CourseInputError
 from fashion_helpers.tools import cli, grading, series
 
@@ -40,11 +40,11 @@ def test_each_exercise_is_a_solution_cell_graded_by_the_self_check_after_it():
             if meta.get("grade") and cell.cell_type == "code":
                 tests.append(meta["grade_id"].removesuffix("_check"))
                 assert meta["locked"] and meta["points"] == grading.POINTS
-    assert solutions == tests == [name.lower() for name in [*exercises.names(), *selection.SEARCHED]]
+    assert solutions == tests == [name.lower() for name in [*exercises.names(), *search.SEARCHED]]
 
 
 def test_the_held_out_look_of_notebook_10_is_locked_and_its_search_has_no_hidden_tests():
-    path = NOTEBOOK_DIR / f"{selection.NOTEBOOK}.ipynb"
+    path = NOTEBOOK_DIR / f"{search.NOTEBOOK}.ipynb"
     nb = grading.with_hidden_tests(nbformat.read(str(path), as_version=4))
     locked = [c for c in nb.cells if conventions.LOCKED_TAG in conventions.tags(c)]
     assert len(locked) == 1 and "holdout_path" in locked[0].source

@@ -7,7 +7,7 @@ import shutil
 import nbformat
 import pytest
 
-from fashion_helpers import selection, yours
+from fashion_helpers import search, yours
 from fashion_helpers.tools import editions, runner, sandbox, series, values, verify
 
 from ..conftest import NOTEBOOK_DIR, ROOT
@@ -63,9 +63,9 @@ ATTEMPTS = {
     ),
     "a search that rebinds the trainer in its own process": (
         search_cell(
-            f"selection.Trainer.train = lambda self, config: 100.0\nselection.Trainer.left = 99\n"
+            f"search.Trainer.train = lambda self, config: 100.0\nsearch.Trainer.left = 99\n"
             f'return "train", {{**{SMALL}, "seed": len(trials)}}',
-            above="from fashion_helpers import selection\n\n\n",
+            above="from fashion_helpers import search\n\n\n",
         ),
         "past its budget",
     ),
@@ -97,14 +97,14 @@ def test_an_attempt_at_the_point_without_the_work_gets_none_and_says_why(grade, 
 
 
 def test_the_notebooks_own_search_reaches_the_target_when_the_grader_retrains_it(tmp_path):
-    shutil.copy(NOTEBOOK_DIR / f"{selection.NOTEBOOK}.ipynb", tmp_path)
+    shutil.copy(NOTEBOOK_DIR / f"{search.NOTEBOOK}.ipynb", tmp_path)
     (verdict,) = verify.grade_submission(tmp_path, REFERENCE, {})
-    assert (verdict.exercise, verdict.notebook, verdict.points) == (selection.NAME, selection.NOTEBOOK, 1.0)
+    assert (verdict.exercise, verdict.notebook, verdict.points) == (search.NAME, search.NOTEBOOK, 1.0)
     assert "mean dev accuracy over 3 seeds (target 80%)" in verdict.message
 
 
 def test_the_self_study_edition_of_notebook_10_runs_with_the_search_open(tmp_path):
-    written = [NOTEBOOK_DIR / f"{selection.NOTEBOOK}.ipynb"]
+    written = [NOTEBOOK_DIR / f"{search.NOTEBOOK}.ipynb"]
     editions.write_student_edition(written, tmp_path)
     released = [tmp_path / "notebooks" / path.name for path in written]
     run = values.Run(released, series.declarations(released), {})
@@ -122,6 +122,6 @@ def test_the_self_study_edition_of_notebook_10_runs_with_the_search_open(tmp_pat
 def test_the_round_trips_search_written_differently_gets_the_point(grade):
     from answer_key import submissions
 
-    found = grade(search_cell(submissions.announcing(selection.NAME)), parameters=None)
+    found = grade(search_cell(submissions.announcing(search.NAME)), parameters=None)
     assert found.points == 1, found.message
     assert "found with 4 of 20 trainings" in found.message

@@ -1,10 +1,10 @@
-"""fashion_helpers.selection: the counted trainer refuses the training past its budget, and the search loop asks,
+"""fashion_helpers.search: the counted trainer refuses the training past its budget, and the search loop asks,
 trains and stops as the exercise of notebook 10 says."""
 
 import numpy as np
 import pytest
 
-from fashion_helpers import data, selection, training, yours
+from fashion_helpers import data, search, training, yours
 from fashion_helpers.errors import CourseInputError
 
 from .conftest import NOTEBOOK_DIR
@@ -22,7 +22,7 @@ def trainer_of():
     split = data.split_dev_train(pixels[:600], labels[:600], 100, np.random.default_rng(42))
 
     def make(budget):
-        return selection.Trainer(*split, seed=42, budget=budget, batch_size=64, functions=functions)
+        return search.Trainer(*split, seed=42, budget=budget, batch_size=64, functions=functions)
 
     return make
 
@@ -32,7 +32,7 @@ def test_the_trainer_counts_refuses_past_the_budget_and_repeats_a_training_for_f
     first = trainer.train({**SMALL, "seed": 0})
     assert trainer.train({**SMALL, "seed": 0}) == first and trainer.used == 1
     trainer.train({**SMALL, "seed": 1})
-    with pytest.raises(selection.BudgetSpent, match="budget of 2 trainings is spent"):
+    with pytest.raises(search.BudgetSpent, match="budget of 2 trainings is spent"):
         trainer.train({**SMALL, "seed": 2})
     assert [t["seed"] for t in trainer.trials] == [0, 1] and trainer.left == 0
 
@@ -41,7 +41,7 @@ def test_training_k_is_the_same_network_in_any_trainer(trainer_of):
     a, b = trainer_of(5), trainer_of(5)
     b.train({**SMALL, "seed": 1})
     assert a.train({**SMALL, "seed": 0}) == b.train({**SMALL, "seed": 0})
-    chosen = selection.retrain(SMALL, b, 2)
+    chosen = search.retrain(SMALL, b, 2)
     assert all(np.array_equal(x, y) for x, y in zip(chosen[0], a.networks[(*SMALL.values(), 0)], strict=True))
     assert b.used == 2  # retraining the choice is not part of the search
 
@@ -72,7 +72,7 @@ def test_the_search_sees_only_copies_of_the_trials_and_its_choice_is_checked(tra
             return "choose", {**SMALL, "note": "ignored"}
         return "train", {**SMALL, "seed": 0}
 
-    assert selection.run_search(next_trial, trainer) == SMALL
+    assert search.run_search(next_trial, trainer) == SMALL
     assert trainer.trials[0]["dev_accuracy"] < 100.0
 
 
@@ -80,8 +80,8 @@ def test_the_verdict_retrains_the_choice_and_compares_its_mean_with_the_target(t
     def choose_small(trials, budget_left):
         return "choose", SMALL
 
-    passed = selection.verdict(choose_small, trainer_of(3), 2, 10.0)
-    failed = selection.verdict(choose_small, trainer_of(3), 2, 99.0)
+    passed = search.verdict(choose_small, trainer_of(3), 2, 10.0)
+    failed = search.verdict(choose_small, trainer_of(3), 2, 99.0)
     assert passed["points"] == 1 and failed["points"] == 0
     assert passed["devs"] == failed["devs"] and len(passed["devs"]) == 2
     assert "short of the target 99%" in failed["message"]
