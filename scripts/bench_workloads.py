@@ -130,17 +130,22 @@ def calibrate() -> float:
 
 
 def full_data_settings() -> dict:
-    """Notebook 08's best from-scratch configuration with the full-data parameters of params/full.yaml."""
+    """Notebook 08's best from-scratch configuration with the full-data parameters of params/full.yaml (SPEC's
+    default for a name the file leaves out); scripts/full_data_dev.py records how those values were chosen."""
     import yaml
 
-    values = yaml.safe_load((ROOT / "params" / "full.yaml").read_text())
+    from fashion_helpers.tools.parameters import DEFAULTS
+
+    values = {**DEFAULTS, **yaml.safe_load((ROOT / "params" / "full.yaml").read_text())}
     return dict(
         init="he",
         optimizer="adam",
         hidden_neurons=values["wide_neurons"],
         epochs=values["epochs"],
         batch_size=values["batch_size"],
-        alpha=values.get("adam_alpha", 0.001),
+        alpha=values["adam_alpha"],
+        schedule=values["schedule"],
+        dtype=values["dtype"],
     )
 
 

@@ -143,8 +143,42 @@ def test_the_trainer_calls_the_functions_it_is_given_and_has_none_of_its_own(spl
         (dict(batch_size=0), "batch_size must be"),
         (dict(optimizer="rmsprop"), "optimizer must be one of"),
         (dict(init="zeros"), "init must be one of"),
+        (dict(schedule="step"), "schedule must be one of"),
+        (dict(dtype="float16"), "dtype must be None or one of"),
     ],
 )
 def test_the_trainer_refuses_bad_settings_in_one_line(split, mine, kwargs, message):
     with pytest.raises(CourseInputError, match=message):
         training.train_minibatch(split[0][:, :50], split[1][:50], np.random.default_rng(0), functions=mine, **kwargs)
+
+
+def test_the_cosine_schedule_falls_from_alpha_towards_zero_and_constant_keeps_alpha():
+    rates = [training.learning_rate("cosine", 0.002, epoch, 4) for epoch in range(4)]
+    assert rates == pytest.approx([0.002, 0.001 * (1 + np.cos(np.pi / 4)), 0.001, 0.001 * (1 - np.cos(np.pi / 4))])
+    assert all(a > b > 0 for a, b in zip(rates, rates[1:], strict=False))
+    assert [training.learning_rate("constant", 0.002, epoch, 4) for epoch in range(4)] == [0.002] * 4
+
+
+def test_a_cosine_schedule_changes_the_training_and_constant_is_the_default(split, mine):
+    X, Y = split[0][:, :200], split[1][:200]
+    kwargs = dict(functions=mine, hidden_neurons=8, epochs=3, batch_size=50)
+    default, _ = training.train_minibatch(X, Y, np.random.default_rng(1), **kwargs)
+    constant, _ = training.train_minibatch(X, Y, np.random.default_rng(1), schedule="constant", **kwargs)
+    cosine, _ = training.train_minibatch(X, Y, np.random.default_rng(1), schedule="cosine", **kwargs)
+    assert all(np.array_equal(a, b) for a, b in zip(default, constant, strict=True))
+    assert not np.allclose(default[0], cosine[0])
+
+
+def test_float32_training_stays_float32_and_predicts_as_float64_does(split, mine):
+    X, Y, X_dev, Y_dev = split[0][:, :300], split[1][:300], split[2], split[3]
+    kwargs = dict(functions=mine, hidden_neurons=16, epochs=3, batch_size=50)
+    as_given, _ = training.train_minibatch(X, Y, np.random.default_rng(3), **kwargs)
+    f64, _ = training.train_minibatch(X, Y, np.random.default_rng(3), dtype="float64", **kwargs)
+    f32, history = training.train_minibatch(
+        X, Y, np.random.default_rng(3), dtype="float32", X_dev=X_dev, Y_dev=Y_dev, **kwargs
+    )
+    assert all(np.array_equal(a, b) for a, b in zip(as_given, f64, strict=True))  # float64 data: nothing changes
+    assert all(p.dtype == np.float32 for p in f32) and all(p.dtype == np.float64 for p in f64)
+    assert all(np.allclose(a, b, atol=1e-3) for a, b in zip(f32, f64, strict=True))
+    same = np.mean(mine["make_predictions"](X_dev, *f32) == mine["make_predictions"](X_dev, *f64))
+    assert same >= 0.99 and len(history["dev_accuracy"]) == 3

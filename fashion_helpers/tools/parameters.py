@@ -16,11 +16,12 @@ from ..errors import CourseInputError, require_number
 
 @dataclass(frozen=True)
 class Parameter:
-    kind: str  # "int", "float", "path", "float list"
+    kind: str  # "int", "float", "path", "float list", "choice" (one of ``choices``)
     default: Any
     help: str
     minimum: float | None = None
     strict: bool = False  # minimum excluded, as in errors.require_number
+    choices: tuple[str, ...] = ()  # the values a "choice" parameter takes
     short: str = ""  # the comment in a notebook's parameters cell, when ``help`` is too long for it (no "=":
     # papermill's reader of the cell takes the text after one for a value)
 
@@ -101,6 +102,21 @@ SPEC: dict[str, Parameter] = {
         0,
         short="L2 strength tried on the wider network",
     ),
+    "schedule": Parameter(
+        "choice",
+        "constant",
+        "learning rate over the epochs of mini-batch training: constant (the same each epoch) or cosine "
+        "(from the rate down to near 0 at the last epoch, training.learning_rate)",
+        choices=("constant", "cosine"),
+        short="mini-batch learning rate over the epochs: constant or cosine",
+    ),
+    "dtype": Parameter(
+        "choice",
+        "float64",
+        "floating-point type of mini-batch training: float64, or float32 (faster products, about 7 digits)",
+        choices=("float64", "float32"),
+        short="floating-point type of mini-batch training: float64 or float32",
+    ),
     "max_shift": Parameter(
         "int",
         1,
@@ -154,6 +170,9 @@ def validate(values: dict, known: dict[str, Parameter] | None = None) -> dict:
         if spec.kind == "path":
             if value is not None and (not isinstance(value, str) or not value):
                 raise CourseInputError(f"{label} must be a path, or null for the course's own file, got {value!r}")
+        elif spec.kind == "choice":
+            if value not in spec.choices:
+                raise CourseInputError(f"{label} must be one of {', '.join(spec.choices)}, got {value!r}")
         elif spec.kind == "float list":
             if not isinstance(value, (list, tuple)) or not value:
                 raise CourseInputError(f"{label} must be a non-empty list of numbers, e.g. [0,0.1,1], got {value!r}")

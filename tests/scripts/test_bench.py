@@ -26,6 +26,14 @@ def test_full_data_settings_come_from_the_full_parameter_file():
     bench = load_script("bench_workloads")
     settings = bench.full_data_settings()
     assert settings["hidden_neurons"] >= 20 and settings["optimizer"] == "adam" and settings["epochs"] >= 1
+    import yaml
+
+    from fashion_helpers.tools.parameters import DEFAULTS, validate
+
+    values = validate({**DEFAULTS, **yaml.safe_load((bench.ROOT / "params" / "full.yaml").read_text())})
+    names = dict(hidden_neurons="wide_neurons", epochs="epochs", batch_size="batch_size", alpha="adam_alpha")
+    names.update(schedule="schedule", dtype="dtype")
+    assert {key: settings[key] for key in names} == {key: values[name] for key, name in names.items()}
 
 
 def test_the_holdout_row_reads_the_runners_metrics_file(tmp_path):

@@ -32,6 +32,7 @@ def run_cli(args, capsys):
         (["-p", "alpha=-1"], r"parameter alpha must be > 0, got -1"),
         (["-p", "iterations", "2.5"], r"parameter iterations must be a whole number, got 2.5"),
         (["-p", "lambda_regs", "[0, -1]"], r"parameter lambda_regs must be >= 0, got -1"),
+        (["-p", "schedule", "step"], r"parameter schedule must be one of constant, cosine, got 'step'"),
         (["-p", "data_path", "nowhere.csv"], r"parameter data_path: no file or directory at .*nowhere\.csv"),
         (["--params", "params/nope.yaml"], r"parameter file not found: params/nope\.yaml"),
         (["99"], r"no notebook '99' in notebooks/; choose from: 01_initialization"),
