@@ -20,8 +20,12 @@ from . import analysis, training
 MOMENTUM_BETA = 0.9
 
 
-def plain_settings(hidden_neurons: int, epochs: int, batch_size: int, alpha: float) -> dict:
-    """The ladder's first rung: the mid-term's width and uniform start, plain gradient descent on mini-batches."""
+def plain_settings(
+    hidden_neurons: int, epochs: int, batch_size: int, alpha: float, schedule: str = "constant", dtype: str = "float64"
+) -> dict:
+    """The ladder's first rung: the mid-term's width and uniform start, plain gradient descent on mini-batches.
+    ``schedule`` and ``dtype`` (:func:`.training.train_minibatch`) hold for every rung: the sample's parameters keep
+    a constant rate in float64; params/full.yaml lowers the rate each epoch (cosine) and computes in float32."""
     return dict(
         hidden_neurons=hidden_neurons,
         epochs=epochs,
@@ -29,6 +33,8 @@ def plain_settings(hidden_neurons: int, epochs: int, batch_size: int, alpha: flo
         optimizer="sgd",
         alpha=alpha,
         init="uniform",
+        schedule=schedule,
+        dtype=dtype,
     )
 
 

@@ -31,6 +31,9 @@ CANDIDATES = [
     dict(BASE, epochs=15, dtype="float32", schedule="cosine", alpha=0.002),
     dict(BASE, epochs=20, dtype="float32", schedule="cosine", lambda_reg=10.0),
     dict(BASE, epochs=20, dtype="float32", schedule="cosine", hidden_neurons=256, alpha=0.002),
+    dict(BASE, epochs=30, dtype="float32", schedule="cosine"),
+    dict(BASE, epochs=20, dtype="float32", schedule="cosine", hidden_neurons=1024),
+    dict(BASE, epochs=25, dtype="float32", schedule="cosine"),
 ]
 
 

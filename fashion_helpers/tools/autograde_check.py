@@ -27,7 +27,7 @@ from nbgrader.api import Gradebook
 from .. import yours
 from ..conventions import BEGIN, END, SOLUTION_BLOCK
 from ..errors import CourseInputError
-from ..selection import SEARCHED
+from ..search import SEARCHED
 from . import autograde, grading
 from .grading import ASSIGNMENT
 

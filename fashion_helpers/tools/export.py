@@ -14,7 +14,7 @@ import nbformat
 
 from .. import yours
 from ..conventions import BEGIN
-from ..selection import SEARCHED
+from ..search import SEARCHED
 from . import grading
 
 

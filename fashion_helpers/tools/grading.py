@@ -47,7 +47,7 @@ from ..conventions import (
     tags,
 )
 from ..errors import CourseInputError, RunFailed
-from ..selection import SEARCHED
+from ..search import SEARCHED
 
 STUB = 'raise NotImplementedError("Exercise: write your solution here, then run the self-check below.")'
 COURSE_ID = "fashion-course"
