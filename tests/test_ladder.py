@@ -26,7 +26,16 @@ def row(step, devs):
 
 def test_the_recipe_changes_the_plain_start_in_start_optimiser_and_width_only():
     plain = ladder.plain_settings(20, 3, 64, 0.1)
-    assert plain == dict(hidden_neurons=20, epochs=3, batch_size=64, optimizer="sgd", alpha=0.1, init="uniform")
+    assert plain == dict(
+        hidden_neurons=20,
+        epochs=3,
+        batch_size=64,
+        optimizer="sgd",
+        alpha=0.1,
+        init="uniform",
+        schedule="constant",
+        dtype="float64",
+    )
     recipe = ladder.recipe_settings(plain, 0.001, 128)
     changed = {name for name in plain if plain[name] != recipe[name]}
     assert changed == {"init", "optimizer", "alpha", "hidden_neurons"} and recipe["init"] == "glorot"
