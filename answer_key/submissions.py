@@ -165,7 +165,10 @@ import sys as _sys, types as _types  # added by the grading round trip: shows wh
 def _announce_use(name):
     frame = _sys._getframe(2)
     while frame is not None:
-        if frame.f_globals.get("__name__", "").startswith("fashion_helpers.checks"):
+        module = frame.f_globals.get("__name__", "")
+        if module.startswith("fashion_helpers.search"):
+            break  # 10's counted trainer, built by the notebook on its functions (its check drives the search)
+        if module.startswith("fashion_helpers.checks"):
             return  # a self-check calling it: not the notebook's own use
         frame = frame.f_back
     if name not in _announced:
