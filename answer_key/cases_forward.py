@@ -180,6 +180,22 @@ def _forward(W1, b1, W2, b2, X, relu_out=True, softmax_out=True, bias=True, from
     return Z1, A1, Z2, A2
 
 
+def _forward_mistakes(inputs: str) -> tuple:
+    """The forward pass's four mistakes, in the matrix version (``inputs`` "X") and image by image ("x")."""
+    return (
+        (
+            "A2 is ReLU(Z2): the output layer uses softmax, so each column is a probability distribution",
+            lambda *a: _forward(*a, softmax_out=False),
+        ),
+        (f"Z1 lacks the bias: add b1 to W1 {inputs}", lambda *a: _forward(*a, bias=False)),
+        ("A1 is Z1: the hidden layer applies ReLU to its pre-activations", lambda *a: _forward(*a, relu_out=False)),
+        (
+            "Z2 is computed from Z1: the output layer takes the hidden activations A1",
+            lambda *a: _forward(*a, from_A1=False),
+        ),
+    )
+
+
 def forward_prop() -> Spec:
     X, _, params = network()
     Xh, _, ph = network(seed=21, input_size=7, hidden=3, m=9)
@@ -189,18 +205,7 @@ def forward_prop() -> Spec:
         ("Z1", "A1", "Z2", "A2"),
         (Case("a small batch of 6 images, 8 pixels each, 5 hidden neurons", (call(*params, X),)),),
         (Case("a hidden case", (call(*ph, Xh),)),),
-        (
-            (
-                "A2 is ReLU(Z2): the output layer uses softmax, so each column is a probability distribution",
-                lambda *a: _forward(*a, softmax_out=False),
-            ),
-            ("Z1 lacks the bias: add b1 to W1 X", lambda *a: _forward(*a, bias=False)),
-            ("A1 is Z1: the hidden layer applies ReLU to its pre-activations", lambda *a: _forward(*a, relu_out=False)),
-            (
-                "Z2 is computed from Z1: the output layer takes the hidden activations A1",
-                lambda *a: _forward(*a, from_A1=False),
-            ),
-        ),
+        _forward_mistakes("X"),
     )
 
 
@@ -243,16 +248,7 @@ def forward_prop_loop() -> Spec:
                 "every column holds the first image's values: take image j, column j of X, inside the loop",
                 lambda *a: _forward_loop(*a, same_image=True),
             ),
-            (
-                "A2 is ReLU(Z2): the output layer uses softmax, so each column is a probability distribution",
-                lambda *a: _forward(*a, softmax_out=False),
-            ),
-            ("Z1 lacks the bias: add b1 to W1 x", lambda *a: _forward(*a, bias=False)),
-            ("A1 is Z1: the hidden layer applies ReLU to its pre-activations", lambda *a: _forward(*a, relu_out=False)),
-            (
-                "Z2 is computed from Z1: the output layer takes the hidden activations A1",
-                lambda *a: _forward(*a, from_A1=False),
-            ),
+            *_forward_mistakes("x"),
         ),
     )
 
