@@ -72,10 +72,10 @@ def network(seed: int = 7, input_size: int = 8, hidden: int = 5, m: int = 6, lab
 
 
 def _all() -> dict[str, Spec]:
-    from . import cases_backward, cases_forward, cases_selection, cases_training
+    from . import cases_backward, cases_forward, cases_improving, cases_selection, cases_training
 
     found = {}
-    for module in (cases_forward, cases_backward, cases_training, cases_selection):
+    for module in (cases_forward, cases_backward, cases_training, cases_improving, cases_selection):
         for spec in module.specs():
             found[spec.name] = spec
     return found
