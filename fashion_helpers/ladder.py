@@ -2,7 +2,9 @@
 
 One home for what both notebooks do: train a configuration ``n_seeds`` times (training k from
 ``default_rng([seed, k])``, so training k of two configurations shares its random stream), keep a change only
-when its paired gain's 95 % t interval is above zero (:func:`fashion_helpers.analysis.paired_gain`), and the
+when its paired gain's 95 % t interval is above zero (:func:`fashion_helpers.analysis.paired_gain`; with a
+single seed, when its gain on the dev images exceeds two of their paired standard errors,
+:func:`fashion_helpers.analysis.paired_image_gain`), and the
 scikit-learn baselines both notebooks measure. The settings of the plain start and of the recipe are written
 here once, so 09 re-runs the very comparison 08 ended with.
 """
@@ -87,22 +89,39 @@ class Ladder:
 
     def keep_if_clearly_better(self, best: dict, *candidates: dict) -> dict:
         """The candidate with the largest mean paired gain over best among those whose 95 % t interval is above
-        0; if none is, best: the simpler configuration, without the change ("tie")."""
+        0; if none is, best: the simpler configuration, without the change ("tie"). With one seed there is no
+        spread over seeds to judge by: the dev images decide, as in notebook 05 (:meth:`image_gain`)."""
         clear = []
         for candidate in candidates:
-            gain = analysis.paired_gain(candidate["devs"], best["devs"])
+            if self.n_seeds == 1:
+                gain = self.image_gain(candidate, best)
+                detail = (
+                    f"one seed, on the {self.Y_dev.size} dev images: {gain['mean']:+.2f} points, "
+                    f"standard error {gain['se']:.2f}"
+                )
+            else:
+                gain = analysis.paired_gain(candidate["devs"], best["devs"])
+                gains = ", ".join(f"{g:+.2f}" for g in gain["gains"])
+                detail = (
+                    f"seed by seed: {gains}; mean {gain['mean']:+.2f}, "
+                    f"95% interval {gain['low']:+.2f} to {gain['high']:+.2f}"
+                )
             candidate["verdict"], candidate["paired_gain"] = gain["verdict"], gain["mean"]
-            interval = f"95% interval {gain['low']:+.2f} to {gain['high']:+.2f}" if self.n_seeds > 1 else "one seed"
-            gains = ", ".join(f"{g:+.2f}" for g in gain["gains"])
-            print(
-                f"   {candidate['step']} - {best['step']}, seed by seed: {gains}; mean {gain['mean']:+.2f}, "
-                f"{interval} -> {gain['verdict']}"
-            )
+            print(f"   {candidate['step']} - {best['step']}, {detail} -> {gain['verdict']}")
             if gain["verdict"] == "gain":
                 clear.append((gain["mean"], candidate))
         chosen = max(clear, key=lambda pair: pair[0])[1] if clear else best
         print(f"-> kept: {chosen['step']}" + ("" if clear else " (tie or loss: the simpler configuration stays)"))
         return chosen
+
+    def image_gain(self, new: dict, old: dict) -> dict:
+        """One training each: the gain of new over old on the dev images and its paired standard error (from the
+        images only one of them gets right); "gain" or "loss" beyond two standard errors, else "tie". It knows the
+        dev images' noise, not the seed's, so it is the weaker test, for when one training is all there is."""
+        right = [training.predict(row["runs"][0][0], self.X_dev, self.functions) == self.Y_dev for row in (new, old)]
+        mean, se, _, _ = analysis.paired_image_gain(*right)
+        verdict = "gain" if mean > 2 * se else "loss" if mean < -2 * se else "tie"
+        return {"mean": mean, "se": se, "verdict": verdict}
 
     def summary(self, chosen: dict) -> pd.DataFrame:
         """One row per configuration tried: mean and sd over the seeds, paired gain, verdict, and the chosen one."""

@@ -107,9 +107,14 @@ def augment(X, rng: np.random.Generator, max_shift: int, functions, mirror: bool
     return X
 
 
+def predict(params, X, functions):
+    """The class the network ``params`` predicts for each image of X (784, m), by your ``make_predictions``."""
+    return _function(functions, "make_predictions")(X, *params)
+
+
 def evaluate(params, X, Y, functions) -> float:
     """Accuracy (%) of the network ``params`` on images X (784, m) with labels Y (m,), by your functions."""
-    return _function(functions, "get_accuracy")(_function(functions, "make_predictions")(X, *params), Y)
+    return _function(functions, "get_accuracy")(predict(params, X, functions), Y)
 
 
 def _check_settings(X, Y, rng, epochs, batch_size, optimizer, init, alpha, lambda_reg, patience, X_dev, Y_dev):

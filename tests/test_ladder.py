@@ -55,6 +55,28 @@ def test_a_change_is_kept_only_when_its_whole_interval_is_above_zero(capsys):
     assert table.empty  # rows are recorded by train only
 
 
+def test_with_one_seed_the_dev_images_decide_beyond_two_paired_standard_errors(capsys):
+    Y_dev = np.arange(1000) % 10
+    functions = {"make_predictions": lambda X, predictions: predictions}  # a "network" is its predictions
+
+    def one_training(step, right):
+        predictions = np.where(right, Y_dev, (Y_dev + 1) % 10)
+        return {"step": step, "devs": [100 * float(np.mean(right))], "runs": [((predictions,), {})], "verdict": ""}
+
+    rungs = ladder.Ladder(None, None, np.zeros((784, Y_dev.size)), Y_dev, functions, seed=0, n_seeds=1)
+    right = np.arange(1000) < 800
+    base = one_training("base", right)
+    # 30 images more right, none fewer: +3.0 points, SE sqrt(30 - 0.9) / 10 = 0.54: a gain
+    better = one_training("better", right | (np.arange(1000) >= 970))
+    # 40 more right and 30 fewer: +1.0 point, SE sqrt(70 - 0.1) / 10 = 0.84: within two standard errors
+    shuffled = one_training("shuffled", (right & (np.arange(1000) >= 30)) | (np.arange(1000) >= 960))
+    assert rungs.keep_if_clearly_better(base, shuffled) is base and shuffled["verdict"] == "tie"
+    assert shuffled["paired_gain"] == pytest.approx(1.0)
+    assert "one seed, on the 1000 dev images: +1.00 points, standard error 0.84 -> tie" in capsys.readouterr().out
+    assert rungs.keep_if_clearly_better(base, shuffled, better) is better and better["verdict"] == "gain"
+    assert "+3.00 points, standard error 0.54 -> gain" in capsys.readouterr().out
+
+
 def test_training_k_of_two_configurations_shares_its_stream_and_the_summary_marks_the_choice(split, mine):
     X_train, Y_train, X_dev, Y_dev = split
     rungs = ladder.Ladder(X_train[:, :200], Y_train[:200], X_dev, Y_dev, mine, seed=4, n_seeds=2)
