@@ -1,6 +1,6 @@
 """The workloads ``make bench`` times (scripts/bench.py): the mid-term's loop as it was written, scikit-learn's
 MLPClassifier doing the course's work, the bare matrix products of those iterations (the floor), the calibration,
-and the best from-scratch network on the official 60,000/10,000 images."""
+and the recipe of notebook 08 on the official 60,000/10,000 images."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the repository: the instructor's solutions
 import answer_key  # noqa: E402
-from fashion_helpers import data, training  # noqa: E402
+from fashion_helpers import data, ladder, training  # noqa: E402
 from fashion_helpers._formats import official_idx_dir  # noqa: E402
 
 #: The course network is the instructor's solutions (notebooks/my_functions.py), as a student's would be.
@@ -130,28 +130,28 @@ def calibrate() -> float:
 
 
 def full_data_settings() -> dict:
-    """Notebook 08's best from-scratch configuration with the full-data parameters of params/full.yaml (SPEC's
-    default for a name the file leaves out); scripts/full_data_dev.py records how those values were chosen."""
+    """The recipe notebook 08 ends with (:func:`fashion_helpers.ladder.recipe_settings`: a Glorot start, Adam, the
+    wider layer) on the full-data parameters of params/full.yaml (SPEC's default for a name the file leaves out);
+    scripts/full_data_dev.py records how those values were chosen."""
     import yaml
 
     from fashion_helpers.tools.parameters import DEFAULTS
 
     values = {**DEFAULTS, **yaml.safe_load((ROOT / "params" / "full.yaml").read_text())}
-    return dict(
-        init="he",
-        optimizer="adam",
-        hidden_neurons=values["wide_neurons"],
-        epochs=values["epochs"],
-        batch_size=values["batch_size"],
-        alpha=values["adam_alpha"],
-        schedule=values["schedule"],
-        dtype=values["dtype"],
+    plain = ladder.plain_settings(
+        values["hidden_neurons"],
+        values["epochs"],
+        values["batch_size"],
+        values["alpha"],
+        values["schedule"],
+        values["dtype"],
     )
+    return ladder.recipe_settings(plain, values["adam_alpha"], values["wide_neurons"])
 
 
 def full_data_run(seed: int = 42):
-    """Train the best from-scratch configuration on the official 60,000 training images, score the 10,000 test
-    images. Returns (settings, training seconds, test accuracy)."""
+    """Train the recipe of notebook 08 (:func:`full_data_settings`) on the official 60,000 training images, score
+    the 10,000 test images. Returns (settings, training seconds, test accuracy)."""
     pixels, labels = data.load_data(official_idx_dir(), "train")
     test_pixels, test_labels = data.load_data(official_idx_dir(), "test")
     X = data.scale_pixels(pixels).T
