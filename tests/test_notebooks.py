@@ -43,6 +43,13 @@ def test_the_series_is_complete_and_in_order():
     assert [p.stem for p in NOTEBOOKS] == EXPECTED
 
 
+def test_the_first_notebook_names_the_whole_series_in_order():
+    intro = " ".join(load(NOTEBOOKS[0]).cells[0].source.split()).lower()
+    titles = [re.match(r"# (\d\d) · ([^:\n]+)", load(p).cells[0].source).groups() for p in NOTEBOOKS]
+    named = " · ".join(f"{number} {title.lower()}" for number, title in titles)  # "07 error analysis and l2 ..."
+    assert f"**the series.** {named}." in intro
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_one_parameters_cell_near_the_top_with_the_shared_defaults(path):
     nb = load(path)
