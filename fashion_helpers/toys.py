@@ -100,7 +100,7 @@ def bowl_paths(paths: dict, title: str = "Optimisers on an ill-conditioned bowl,
         ax.contour(grid_x, grid_y, values, levels=[0.25, 1, 2.5, 5, 10, 20], colors="lightgrey", linewidths=1)
         ax.plot(path[:, 0], path[:, 1], marker="o", ms=3, lw=1, color="tab:red")
         ax.plot(0, 0, "+", color="black", ms=10)
-        ax.set_title(f"{name}: f = {bowl(path[-1]):.3f} after {len(path) - 1} steps", fontsize=10)
+        ax.set_title(f"{name}\nf = {bowl(path[-1]):.3f} after {len(path) - 1} steps", fontsize=9)
         ax.set_xlim(-10, 10)
         ax.set_ylim(-5, 5)
         ax.set_xlabel("x", fontsize=10)

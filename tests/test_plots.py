@@ -190,7 +190,7 @@ def test_bowl_paths_draw_each_path_over_the_contours_and_report_where_it_ended()
     path = np.array([[-7.0, 2.0], [-6.0, 1.0], [0.0, 0.0]])
     fig = toys.bowl_paths({"gradient descent": path, "momentum": path[:2]})
     assert [ax.get_title() for ax in fig.axes] == [
-        "gradient descent: f = 0.000 after 2 steps",
-        "momentum: f = 2.800 after 1 steps",
+        "gradient descent\nf = 0.000 after 2 steps",
+        "momentum\nf = 2.800 after 1 steps",
     ]
     assert np.array_equal(fig.axes[0].get_lines()[0].get_xydata(), path)
