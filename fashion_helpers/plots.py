@@ -162,11 +162,16 @@ def probability_bars(image, probabilities, true_label: int | None = None, title:
 
 
 def log_y_axis(ax) -> None:
-    """Put ax's y-axis on a log scale with plain tick labels (0.6, not 6×10⁻¹), for losses that span decades."""
+    """Put ax's y-axis on a log scale with plain tick labels (0.6, not 6×10⁻¹), for losses that span decades:
+    every power of ten, and of the ticks between them only 2, 3 and 5 times one, so labels do not overlap."""
     ax.set_yscale("log")
-    plain = FuncFormatter(lambda y, _: f"{y:g}")
-    ax.yaxis.set_major_formatter(plain)
-    ax.yaxis.set_minor_formatter(plain)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:g}"))
+    ax.yaxis.set_minor_formatter(FuncFormatter(lambda y, _: f"{y:g}" if _leading_digit(y) in (2, 3, 5) else ""))
+
+
+def _leading_digit(y: float) -> int:
+    """The first significant digit of y > 0 (3 for 0.3 and for 30)."""
+    return int(round(y / 10 ** np.floor(np.log10(y)), 6))
 
 
 def training_curves(history: dict, title: str = "Training") -> Figure:

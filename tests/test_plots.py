@@ -194,3 +194,18 @@ def test_bowl_paths_draw_each_path_over_the_contours_and_report_where_it_ended()
         "momentum\nf = 2.800 after 1 steps",
     ]
     assert np.array_equal(fig.axes[0].get_lines()[0].get_xydata(), path)
+
+
+def test_a_log_loss_axis_labels_the_decades_and_only_2_3_5_between_them():
+    fig = Figure()
+    ax = fig.subplots()
+    ax.plot([0, 1], [0.05, 4.0])
+    plots.log_y_axis(ax)
+    fig.canvas.draw()
+    low, high = ax.get_ylim()
+
+    def shown(labels):
+        return [t.get_text() for t in labels if t.get_text() and low <= t.get_position()[1] <= high]
+
+    minor, major = shown(ax.yaxis.get_minorticklabels()), shown(ax.yaxis.get_majorticklabels())
+    assert major == ["0.1", "1"] and minor == ["0.05", "0.2", "0.3", "0.5", "2", "3"]
