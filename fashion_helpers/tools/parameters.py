@@ -62,9 +62,9 @@ SPEC: dict[str, Parameter] = {
     "train_size": Parameter(
         "int",
         200,
-        "training images of 07's L2 study: a small set that overfits visibly",
+        "training images of 06's turning dev curve and 07's L2 study: a small set that overfits visibly",
         1,
-        short="training images of 07's L2 study (small, to overfit visibly)",
+        short="training images of 06's and 07's small studies (small, to overfit visibly)",
     ),
     "top_k": Parameter("int", 3, "how many of the most frequent confusions to study", 1),
     "n_seeds": Parameter(
