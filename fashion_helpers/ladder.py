@@ -93,26 +93,32 @@ class Ladder:
         spread over seeds to judge by: the dev images decide, as in notebook 05 (:meth:`image_gain`)."""
         clear = []
         for candidate in candidates:
-            if self.n_seeds == 1:
-                gain = self.image_gain(candidate, best)
-                detail = (
-                    f"one seed, on the {self.Y_dev.size} dev images: {gain['mean']:+.2f} points, "
-                    f"standard error {gain['se']:.2f}"
-                )
-            else:
-                gain = analysis.paired_gain(candidate["devs"], best["devs"])
-                gains = ", ".join(f"{g:+.2f}" for g in gain["gains"])
-                detail = (
-                    f"seed by seed: {gains}; mean {gain['mean']:+.2f}, "
-                    f"95% interval {gain['low']:+.2f} to {gain['high']:+.2f}"
-                )
+            gain = self.compare(candidate, best)
             candidate["verdict"], candidate["paired_gain"] = gain["verdict"], gain["mean"]
-            print(f"   {candidate['step']} - {best['step']}, {detail} -> {gain['verdict']}")
             if gain["verdict"] == "gain":
                 clear.append((gain["mean"], candidate))
         chosen = max(clear, key=lambda pair: pair[0])[1] if clear else best
         print(f"-> kept: {chosen['step']}" + ("" if clear else " (tie or loss: the simpler configuration stays)"))
         return chosen
+
+    def compare(self, new: dict, old: dict) -> dict:
+        """Print and return the paired gain of configuration new over old (its "verdict": gain, tie or loss),
+        seed by seed, or with one seed on the dev images; neither row is changed."""
+        if self.n_seeds == 1:
+            gain = self.image_gain(new, old)
+            detail = (
+                f"one seed, on the {self.Y_dev.size} dev images: {gain['mean']:+.2f} points, "
+                f"standard error {gain['se']:.2f}"
+            )
+        else:
+            gain = analysis.paired_gain(new["devs"], old["devs"])
+            gains = ", ".join(f"{g:+.2f}" for g in gain["gains"])
+            detail = (
+                f"seed by seed: {gains}; mean {gain['mean']:+.2f}, "
+                f"95% interval {gain['low']:+.2f} to {gain['high']:+.2f}"
+            )
+        print(f"   {new['step']} - {old['step']}, {detail} -> {gain['verdict']}")
+        return gain
 
     def image_gain(self, new: dict, old: dict) -> dict:
         """One training each: the gain of new over old on the dev images and its paired standard error (from the

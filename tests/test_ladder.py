@@ -55,6 +55,16 @@ def test_a_change_is_kept_only_when_its_whole_interval_is_above_zero(capsys):
     assert table.empty  # rows are recorded by train only
 
 
+def test_compare_prints_a_verdict_between_any_two_rows_and_changes_neither(capsys):
+    rungs = ladder.Ladder(None, None, None, None, {}, seed=0, n_seeds=3)
+    mirror, shifts = row("mirror", [70.0, 75.0, 80.0]), row("shifts", [65.0, 70.5, 74.0])  # -5, -4.5, -6
+    before = (dict(mirror), dict(shifts))
+    gain = rungs.compare(shifts, mirror)
+    assert gain["verdict"] == "loss" and gain["mean"] == pytest.approx(-31 / 6)
+    assert "shifts - mirror, seed by seed: -5.00, -4.50, -6.00" in capsys.readouterr().out
+    assert (mirror, shifts) == before  # the table's verdicts stay those against the ladder's best
+
+
 def test_with_one_seed_the_dev_images_decide_beyond_two_paired_standard_errors(capsys):
     Y_dev = np.arange(1000) % 10
     functions = {"make_predictions": lambda X, predictions: predictions}  # a "network" is its predictions
