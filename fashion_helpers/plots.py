@@ -314,7 +314,7 @@ def lambda_bands(runs_by_start: dict, title: str = "Accuracy against L2 strength
     ``lambda_reg``, ``seed``, ``train_accuracy``, ``dev_accuracy``, one row per lambda and seed), the mean as a line
     and ± one standard deviation over the seeds as a band; dev solid, train dashed, one colour per sweep.
     lambda 0 is drawn at the left edge of the log axis."""
-    fig = Figure(figsize=(7.5, 3.8), dpi=DPI)
+    fig = Figure(figsize=(9.5, 3.8), dpi=DPI)
     ax = fig.subplots()
     ticks = {}
     for k, (name, runs) in enumerate(runs_by_start.items()):
@@ -335,7 +335,7 @@ def lambda_bands(runs_by_start: dict, title: str = "Accuracy against L2 strength
     ax.set_ylabel("accuracy (%)")
     ax.set_title(title, fontsize=11)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=9, loc="lower left")
+    ax.legend(fontsize=9, loc="center left", bbox_to_anchor=(1.01, 0.5))  # beside the axes: no point hidden
     fig.tight_layout()
     return fig
 
