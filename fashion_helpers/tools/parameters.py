@@ -43,9 +43,10 @@ SPEC: dict[str, Parameter] = {
     "holdout_path": Parameter(
         "path",
         None,
-        "held-out images for the one final score. None: data/fashion_holdout.csv; or a CSV, "
+        "held-out images, scored only after the choices: once in 07, again as later looks in 09 and 10. "
+        "None: data/fashion_holdout.csv; or a CSV, "
         "or a directory of the official IDX files (then the 10,000 test images)",
-        short="None: data/fashion_holdout.csv, scored once at the end; or a CSV or IDX folder",
+        short="None: data/fashion_holdout.csv, scored after the choices; or a CSV or IDX folder",
     ),
     "dev_size": Parameter("int", 400, "images split off as the dev set (the rest train)", 1),
     "hidden_neurons": Parameter("int", 20, "neurons in the hidden (ReLU) layer", 1),
