@@ -7,7 +7,6 @@ import json
 import pytest
 
 from fashion_helpers import exercises, yours
-from fashion_helpers.checks._values import close, decode
 from fashion_helpers.tools import cases, export, series
 
 from .conftest import HIDDEN_CASES, NOTEBOOK_DIR
@@ -29,29 +28,43 @@ def test_the_instructors_record_is_the_export_of_the_notebooks_solutions():
     )
 
 
-def _same(a, b, where=""):
-    """Equal structure and words, numbers within the course's tolerance (another machine's rounding)."""
-    if isinstance(a, dict) and isinstance(b, dict) and ("array" in a or "ints" in a):
-        assert close(decode(a), decode(b)), where
-    elif isinstance(a, dict) and isinstance(b, dict):
-        assert a.keys() == b.keys(), where
-        for k in a:
-            _same(a[k], b[k], f"{where}.{k}")
-    elif isinstance(a, list) and isinstance(b, list):
-        assert len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _same(x, y, f"{where}[{i}]")
-    elif isinstance(a, float) or isinstance(b, float):
-        assert close(a, b), where
-    else:
-        assert a == b, where
-
-
 @pytest.mark.parametrize("which", [0, 1], ids=["visible exercises.json", "hidden answer_key/hidden_cases.json"])
 def test_the_recorded_cases_are_what_the_instructors_solutions_give(which):
     built = cases.build(NOTEBOOKS)[which]
     committed = json.loads((exercises.CASES_FILE if which == 0 else HIDDEN_CASES).read_text())
-    _same(built, committed, "cases")
+    assert cases.drift(built, committed) is None
+
+
+def test_drift_names_the_first_place_two_recordings_differ_and_ignores_the_last_digits():
+    recorded = {"ReLU": [{"expected": [{"array": [0.1, 0.2], "dtype": "float64", "shape": [2]}], "about": "a case"}]}
+    rounded = json.loads(json.dumps(recorded).replace("0.2", "0.20000000000001"))
+    assert cases.drift(recorded, rounded) is None
+    assert cases.drift(recorded, json.loads(json.dumps(recorded).replace("0.2", "0.3"))) == "cases.ReLU[0].expected[0]"
+    assert cases.drift(recorded, json.loads(json.dumps(recorded).replace("a case", "b case"))) == "cases.ReLU[0].about"
+    assert cases.drift(recorded, {"ReLU": []}) == "cases.ReLU"
+
+
+def _rounded_elsewhere(value):
+    """The recording as another CPU might give it: every float off in its 13th significant digit."""
+    if isinstance(value, float):
+        return value * (1 + 3e-13)
+    if isinstance(value, dict):
+        return {k: _rounded_elsewhere(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded_elsewhere(v) for v in value]
+    return value
+
+
+def test_a_refresh_leaves_the_cases_files_alone_when_only_the_last_digits_differ(tmp_path):
+    visible, hidden = tmp_path / "visible.json", tmp_path / "hidden.json"
+    for path, content in zip((visible, hidden), cases.build(NOTEBOOKS), strict=True):
+        path.write_text(cases.dumps(_rounded_elsewhere(content)), encoding="utf-8")
+        assert path.read_text() != cases.dumps(content)  # the digits do differ
+    before = visible.read_text()
+    assert cases.write(NOTEBOOKS, visible, hidden) == [] and visible.read_text() == before
+    visible.write_text(before.replace('"about":"', '"about":"changed ', 1))
+    assert cases.write(NOTEBOOKS, visible, hidden) == [visible]
+    assert cases.drift(json.loads(visible.read_text()), cases.build(NOTEBOOKS)[0]) is None
 
 
 def test_hidden_cases_exist_only_for_a_grader(monkeypatch):
