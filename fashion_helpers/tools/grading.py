@@ -176,28 +176,39 @@ def text_output(cell) -> str:
     return "".join(parts).rstrip("\n")
 
 
-def with_expected_outputs(nb, name: str = "the notebook"):
-    """Insert after each cell tagged ``expected-output`` a markdown cell quoting what it printed (in place).
+def figures(cell) -> list[str]:
+    """The PNG figures a code cell drew (base64, as the notebook stores them), in order."""
+    return [o.data["image/png"] for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
 
-    Raises CourseInputError for a tagged cell that printed no text (a notebook without outputs, or a figure only).
+
+def with_expected_outputs(nb, name: str = "the notebook"):
+    """Insert after each cell tagged ``expected-output`` a markdown cell quoting what it printed and showing the
+    figures it drew (as the markdown cell's attachments), in place.
+
+    Raises CourseInputError for a tagged cell with no output at all (a notebook that was never run).
     """
     cells = []
     for index, cell in enumerate(nb.cells):
         cells.append(cell)
         if cell.cell_type != "code" or EXPECTED_TAG not in tags(cell):
             continue
-        text = text_output(cell)
-        if not text:
+        text, pictures = text_output(cell), figures(cell)
+        if not text and not pictures:
             raise CourseInputError(
-                f"{name}, cell {index} is tagged {EXPECTED_TAG!r} but has no text output: "
-                "run make refresh first, or untag a cell that only draws a figure"
+                f"{name}, cell {index} is tagged {EXPECTED_TAG!r} but has no output: run make refresh first"
             )
-        fence = "~~~~" if "```" in text else "```"
-        block = nbformat.v4.new_markdown_cell(
-            "**Expected output** of the cell above, from the instructor's run with the default parameters "
-            "(a self-check's line reads PASS once your function is right):\n\n"
-            f"{fence}text\n{text}\n{fence}"
-        )
+        parts = [
+            "**Expected output** of the cell above, from the instructor's run with the default parameters"
+            + (" (a self-check's line reads PASS once your function is right):" if text else ":")
+        ]
+        if text:
+            fence = "~~~~" if "```" in text else "```"
+            parts.append(f"{fence}text\n{text}\n{fence}")
+        names = [f"expected-{k + 1}.png" for k in range(len(pictures))]
+        parts += [f"![expected figure {k + 1}](attachment:{n})" for k, n in enumerate(names)]
+        block = nbformat.v4.new_markdown_cell("\n\n".join(parts))
+        if pictures:
+            block.attachments = {n: {"image/png": png} for n, png in zip(names, pictures, strict=True)}
         block.id = f"{cell.id}-expected"[:64]
         cells.append(block)
     nb.cells = cells

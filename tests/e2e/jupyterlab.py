@@ -42,6 +42,9 @@ _FACTS = f"""() => {{
     expected: [...panel.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown')]
       .filter(e => e.innerText.startsWith('Expected output'))
       .map(e => {{ const pre = e.querySelector('pre'); return pre ? pre.innerText : ''; }}),
+    expected_figures: [...panel.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown')]
+      .filter(e => e.innerText.startsWith('Expected output'))
+      .map(e => [...e.querySelectorAll('img')].filter(i => i.complete && i.naturalWidth > 0).length),
     blank_answers: [...panel.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown')]
       .filter(e => e.innerText.trim() === 'YOUR ANSWER HERE').length,
   }};
@@ -64,6 +67,7 @@ class Facts:
     math_errors: int
     raw_tex: list[str] = field(default_factory=list)
     expected: list[str] = field(default_factory=list)  # the text of each rendered "Expected output" block
+    expected_figures: list[int] = field(default_factory=list)  # the figures each of those blocks shows, loaded
     blank_answers: int = 0  # rendered answer cells still reading nbgrader's "YOUR ANSWER HERE"
 
     def lines(self, prefix: str | tuple[str, ...]) -> list[str]:

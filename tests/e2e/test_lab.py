@@ -46,6 +46,9 @@ def committed(name: str) -> dict:
         "expected_blocks": [
             grading.text_output(c) for c in nb.cells if conventions.EXPECTED_TAG in c.metadata.get("tags", [])
         ],
+        "expected_figures": [
+            len(grading.figures(c)) for c in nb.cells if conventions.EXPECTED_TAG in c.metadata.get("tags", [])
+        ],
         "questions": sum(conventions.ANSWER_TAG in c.metadata.get("tags", []) for c in nb.cells),
     }
 
@@ -126,6 +129,11 @@ def check_expected_outputs_and_questions(facts: Facts, notebook: Notebook, expec
         notebook.fail(
             f"expected {len(expected['expected_blocks'])} 'Expected output' blocks quoting the instructor's "
             f"run, the page shows {len(shown)}: {[b[:60] for b in shown]}"
+        )
+    if facts.expected_figures != expected["expected_figures"]:
+        notebook.fail(
+            f"expected the 'Expected output' blocks to show {expected['expected_figures']} figures, loaded; the page "
+            f"shows {facts.expected_figures}"
         )
     if facts.blank_answers != expected["questions"]:
         notebook.fail(

@@ -2,6 +2,7 @@
 and the grading round trip through nbgrader and the isolated grader."""
 
 import copy
+import re
 
 import nbformat
 import pytest
@@ -102,14 +103,33 @@ def test_an_answer_without_its_question_and_a_question_without_an_answer_are_ref
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_expected_output_cells_printed_text_and_are_quoted_after_themselves(path):
+def test_expected_output_cells_are_quoted_after_themselves_text_and_figures(path):
     nb = nbformat.read(str(path), as_version=4)
     tagged = [c for c in nb.cells if conventions.EXPECTED_TAG in c.metadata.get("tags", [])]
     assert tagged, "each notebook shows students some expected output"
     grading.with_expected_outputs(nb, path.name)
+    nbformat.validate(nb)
     for cell in tagged:
         block = nb.cells[nb.cells.index(cell) + 1]
         assert block.source.startswith("**Expected output**") and grading.text_output(cell) in block.source
+        shown = [block.attachments[n]["image/png"] for n in re.findall(r"\(attachment:([\w.-]+)\)", block.source)]
+        assert shown == grading.figures(cell)  # every figure the cell drew, in order, and nothing else
+
+
+def test_a_tagged_cell_that_only_draws_is_quoted_as_its_figure_and_one_that_never_ran_is_refused():
+    drawn = nbformat.v4.new_code_cell("fig", metadata={"tags": [conventions.EXPECTED_TAG]})
+    drawn.outputs = [
+        nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"})
+    ]
+    nb = nbformat.v4.new_notebook(cells=[drawn])
+    grading.with_expected_outputs(nb, "01_x.ipynb")
+    assert "```" not in nb.cells[1].source and nb.cells[1].attachments == {
+        "expected-1.png": {"image/png": "iVBORw0KGgo="}
+    }
+    drawn.outputs = []
+    nb = nbformat.v4.new_notebook(cells=[drawn])
+    with pytest.raises(CourseInputError, match=r"01_x.ipynb, cell 0 is tagged 'expected-output' but has no output"):
+        grading.with_expected_outputs(nb, "01_x.ipynb")
 
 
 @pytest.fixture
