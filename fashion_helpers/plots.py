@@ -142,7 +142,8 @@ def activation_curves(curves: dict, z=None) -> Figure:
 
 
 def probability_bars(image, probabilities, true_label: int | None = None, title: str | None = None) -> Figure:
-    """An image beside a bar chart of the ten predicted class probabilities."""
+    """An image beside a bar chart of the ten predicted class probabilities; the predicted class's bar is orange,
+    the true class's bar is outlined and its name bold, and each bar is labelled with its value."""
     fig = Figure(figsize=(9, 3), dpi=DPI)
     ax_img, ax_bar = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 3]})
     ax_img.imshow(_image(image), cmap="gray_r", vmin=0, vmax=1)
@@ -152,9 +153,13 @@ def probability_bars(image, probabilities, true_label: int | None = None, title:
     probabilities = np.ravel(probabilities)
     colors = ["tab:blue"] * NUM_CLASSES
     colors[int(np.argmax(probabilities))] = "tab:orange"
-    ax_bar.bar(range(NUM_CLASSES), probabilities, color=colors)
+    bars = ax_bar.bar(range(NUM_CLASSES), probabilities, color=colors)
+    ax_bar.bar_label(bars, [f"{p:.2f}" for p in probabilities], fontsize=8, padding=1)
     ax_bar.set_xticks(range(NUM_CLASSES), CLASS_NAMES, rotation=30, ha="right", fontsize=9)
-    ax_bar.set_ylim(0, 1)
+    if true_label is not None:
+        bars[int(true_label)].set(edgecolor="black", linewidth=1.5, hatch="//")
+        ax_bar.get_xticklabels()[int(true_label)].set_fontweight("bold")
+    ax_bar.set_ylim(0, 1.08)
     ax_bar.set_ylabel("probability")
     ax_bar.set_title(title or "predicted probabilities")
     fig.tight_layout()
@@ -214,23 +219,25 @@ def training_curves(history: dict, title: str = "Training") -> Figure:
 
 
 def confusion_heatmap(cm, title: str = "Confusion matrix") -> Figure:
-    """Heatmap of a (10, 10) confusion matrix with class names and the count in each cell."""
+    """Heatmap of a (10, 10) confusion matrix with class names and the count in each cell. The colour is the
+    cell's share of its row, the true class's images (%), so classes of different sizes compare: a pale diagonal
+    cell is a class often missed, a dark cell off it a frequent confusion."""
     cm = np.asarray(cm)
+    totals = cm.sum(axis=1, keepdims=True)
+    share = 100 * np.divide(cm, totals, out=np.zeros(cm.shape), where=totals > 0)
     fig = Figure(figsize=(7.5, 6.5), dpi=DPI)
     ax = fig.subplots()
-    image = ax.imshow(cm, cmap="Purples")
-    fig.colorbar(image, ax=ax, fraction=0.046)
+    image = ax.imshow(share, cmap="Purples", vmin=0, vmax=100)
+    fig.colorbar(image, ax=ax, fraction=0.046, label="share of the true class's images (%)")
     ax.set_xticks(range(NUM_CLASSES), CLASS_NAMES, rotation=45, ha="right")
     ax.set_yticks(range(NUM_CLASSES), CLASS_NAMES)
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     ax.set_title(title)
-    threshold = cm.max() / 2 if cm.size else 0
     for (t, p), count in np.ndenumerate(cm):
         if count:
-            ax.text(
-                p, t, str(count), ha="center", va="center", fontsize=9, color="white" if count > threshold else "black"
-            )
+            color = "white" if share[t, p] > 50 else "black"
+            ax.text(p, t, str(count), ha="center", va="center", fontsize=9, color=color)
     fig.tight_layout()
     return fig
 
@@ -294,13 +301,22 @@ def metric_vs_lambda(table, title: str = "Accuracy against L2 strength") -> Figu
     x = np.where(lambdas > 0, lambdas, zero_at)
     fig = Figure(figsize=(7, 3.6), dpi=DPI)
     ax = fig.subplots()
-    ax.plot(x, table["train_accuracy"], marker="o", label="train")
-    ax.plot(x, table["dev_accuracy"], marker="o", label="dev")
+    order = np.argsort(x)
+    x, lambdas, zero = x[order], lambdas[order], lambdas[order] == 0
+    for k, column in enumerate(("train_accuracy", "dev_accuracy")):
+        y = np.asarray(table[column], dtype=float)[order]
+        # solid where lambda is on the log axis; dotted from the lambda-0 point, which is placed by convention
+        ax.plot(x[~zero], y[~zero], marker="o", color=f"C{k}", label=column.split("_")[0])
+        if zero.any() and (~zero).any():
+            first = np.flatnonzero(~zero)[0]
+            ax.plot([x[zero][0], x[first]], [y[zero][0], y[first]], ":", color=f"C{k}")
+            ax.plot(x[zero], y[zero], marker="o", ls="none", color=f"C{k}")
+        elif zero.any():
+            ax.plot(x, y, marker="o", color=f"C{k}", label=column.split("_")[0])
     ax.set_xscale("log")
-    ticks = list(x)
-    ax.set_xticks(ticks, [f"{v:g}" for v in lambdas], rotation=45)
+    ax.set_xticks(list(x), [f"{v:g}" for v in lambdas])
     ax.minorticks_off()
-    ax.set_xlabel("L2 strength λ (lambda_reg; 0 at the left edge)")
+    ax.set_xlabel("L2 strength λ (lambda_reg; 0 at the left edge, dotted to it)")
     ax.set_ylabel("accuracy (%)")
     ax.set_title(title)
     ax.grid(alpha=0.3)
@@ -346,13 +362,23 @@ def training_diagnostics(runs: dict, title: str = "Inside the training") -> Figu
     update against the size of the weights, ``||alpha dW|| / ||W||`` per layer (log scale; about 1e-3 is the usual
     rule of thumb). Each run is a dict of lists: ``iteration``, ``loss``, ``inactive``, ``dead``, ``ratio_W1``,
     ``ratio_W2``."""
-    fig = Figure(figsize=(12, 3.6), dpi=DPI)
+    fig = Figure(figsize=(12, 4.6), dpi=DPI)
     ax_loss, ax_relu, ax_ratio = fig.subplots(1, 3)
     for k, (name, run) in enumerate(runs.items()):
-        color = f"C{k}"
+        color, every = f"C{k}", max(1, len(run["iteration"]) // 8)
         ax_loss.plot(run["iteration"], run["loss"], color=color, label=name)
         ax_relu.plot(run["iteration"], 100 * np.asarray(run["inactive"]), color=color, label=f"{name}: outputs 0")
-        ax_relu.plot(run["iteration"], 100 * np.asarray(run["dead"]), "--", color=color, label=f"{name}: dead neurons")
+        # markers of their own, offset, so that equal shares (often both 0) stay visible as two lines
+        ax_relu.plot(
+            run["iteration"],
+            100 * np.asarray(run["dead"]),
+            "--",
+            color=color,
+            marker="ox^s"[k % 4],
+            markevery=(k * every // 2, every),
+            ms=5,
+            label=f"{name}: dead neurons",
+        )
         ax_ratio.plot(run["iteration"], run["ratio_W1"], color=color, label=f"{name}: W1")
         ax_ratio.plot(run["iteration"], run["ratio_W2"], ":", color=color, label=f"{name}: W2")
     log_y_axis(ax_loss)
@@ -360,13 +386,13 @@ def training_diagnostics(runs: dict, title: str = "Inside the training") -> Figu
     ax_loss.set_ylabel("training loss (log scale)")
     ax_relu.set_ylabel("share of hidden ReLUs (%)")
     ax_ratio.set_yscale("log")
-    ax_ratio.axhline(1e-3, color="grey", lw=1, ls="--")
+    ax_ratio.axhline(1e-3, color="grey", lw=1, ls="--", label="1e-3 (rule of thumb)")
     ax_ratio.set_ylabel("||alpha dW|| / ||W|| (log scale)")
     for ax, name in ((ax_loss, "loss"), (ax_relu, "inactive and dead ReLUs"), (ax_ratio, "update : weight")):
         ax.set_title(f"{title}: {name}", fontsize=10)
         ax.set_xlabel("iteration")
         ax.grid(alpha=0.3)
         ax.tick_params(which="both", labelsize=9)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18))  # below the axes: no line hidden
     fig.tight_layout()
     return fig

@@ -149,6 +149,9 @@ def test_training_diagnostics_draw_loss_relu_shares_and_update_ratios_per_run():
     assert len(ax_relu.get_lines()) == 4
     assert np.allclose(ax_relu.get_lines()[0].get_ydata(), [50, 55, 60])  # shares drawn in percent
     assert "ln 10 (a uniform guess)" in [t.get_text() for t in ax_loss.get_legend().get_texts()]
+    assert "1e-3 (rule of thumb)" in [t.get_text() for t in ax_ratio.get_legend().get_texts()]
+    dead = [line for line in ax_relu.get_lines() if line.get_linestyle() == "--"]
+    assert len({line.get_marker() for line in dead}) == 2  # equal dead shares stay two visible lines
 
 
 def test_class_balance_can_draw_each_class_as_a_share_of_its_own_set():
@@ -209,3 +212,34 @@ def test_a_log_loss_axis_labels_the_decades_and_only_2_3_5_between_them():
 
     minor, major = shown(ax.yaxis.get_minorticklabels()), shown(ax.yaxis.get_majorticklabels())
     assert major == ["0.1", "1"] and minor == ["0.05", "0.2", "0.3", "0.5", "2", "3"]
+
+
+def test_the_confusion_heatmap_colours_each_cell_by_its_share_of_the_true_class():
+    cm = np.zeros((10, 10), dtype=int)
+    cm[0, 0], cm[0, 6], cm[1, 1] = 30, 10, 4  # a large class often right, a small one always right
+    fig = plots.confusion_heatmap(cm)
+    ax, bar = fig.axes
+    shares = ax.images[0].get_array()
+    assert np.isclose(shares[0, 0], 75) and np.isclose(shares[0, 6], 25) and np.isclose(shares[1, 1], 100)
+    assert shares[2].sum() == 0  # a class without images: no division by zero
+    assert bar.get_ylabel() == "share of the true class's images (%)"
+    assert sorted(t.get_text() for t in ax.texts) == ["10", "30", "4"]  # the counts stay written
+
+
+def test_probability_bars_mark_the_true_class_and_label_every_bar():
+    probabilities = np.array([0.05, 0.6, 0.05, 0.05, 0.05, 0.05, 0.05, 0.04, 0.03, 0.03])
+    ax_bar = plots.probability_bars(np.zeros(784), probabilities, true_label=3).axes[1]
+    assert [p.get_hatch() for p in ax_bar.patches].count("//") == 1 and ax_bar.patches[3].get_hatch() == "//"
+    assert ax_bar.get_xticklabels()[3].get_fontweight() == "bold"
+    assert [t.get_text() for t in ax_bar.texts][:2] == ["0.05", "0.60"]
+
+
+def test_metric_vs_lambda_joins_the_lambda_0_point_with_a_dotted_segment_and_keeps_order():
+    sweep = pd.DataFrame({"lambda_reg": [1.0, 0.0, 10.0], "train_accuracy": [82, 83, 80], "dev_accuracy": [78, 77, 76]})
+    ax = plots.metric_vs_lambda(sweep).axes[0]
+    solid = [line for line in ax.get_lines() if line.get_linestyle() == "-"]
+    dotted = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+    assert [list(line.get_xdata()) for line in solid] == [[1.0, 10.0], [1.0, 10.0]]
+    assert [list(line.get_ydata()) for line in dotted] == [[83, 82], [77, 78]]  # from lambda 0 to the first lambda
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "10"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["train", "dev"]
