@@ -184,26 +184,12 @@ def training_curves(history: dict, title: str = "Training") -> Figure:
     and the dev images too when the history has them (``dev_loss``, ``dev_accuracy``)."""
     fig = Figure(figsize=(10, 3.6), dpi=DPI)
     ax_loss, ax_acc = fig.subplots(1, 2)
-    has_dev = "dev_accuracy" in history
-    ax_loss.plot(history["iteration"], history["loss"], marker=".", ms=4, label="training images")
-    ax_acc.plot(history["iteration"], history["train_accuracy"], marker=".", ms=4, label="training images")
-    if has_dev:
-        ax_loss.plot(
-            history["iteration"],
-            history["dev_loss"],
-            marker=".",
-            ms=4,
-            color="tab:orange",
-            label="dev images (never trained on)",
-        )
-        ax_acc.plot(
-            history["iteration"],
-            history["dev_accuracy"],
-            marker=".",
-            ms=4,
-            color="tab:orange",
-            label="dev images (never trained on)",
-        )
+    sets = [("loss", "train_accuracy", "training images", "tab:blue")]
+    if "dev_accuracy" in history:
+        sets.append(("dev_loss", "dev_accuracy", "dev images (never trained on)", "tab:orange"))
+    for loss, accuracy, label, color in sets:
+        ax_loss.plot(history["iteration"], history[loss], marker=".", ms=4, color=color, label=label)
+        ax_acc.plot(history["iteration"], history[accuracy], marker=".", ms=4, color=color, label=label)
     log_y_axis(ax_loss)  # the first steps dominate a linear axis; on a log axis the tail's slope shows
     ax_loss.set_ylabel("cross-entropy loss (log scale)")
     ax_loss.set_title(f"{title}: loss", fontsize=11)
@@ -243,12 +229,29 @@ def confusion_heatmap(cm, title: str = "Confusion matrix") -> Figure:
 
 
 def misclassified_gallery(X, Y, predictions, indices, columns: int = 8, title: str | None = None) -> Figure:
-    """The listed examples with predicted and true class: a gallery of one kind of mistake."""
+    """The listed examples with predicted and true class: a gallery of one kind of mistake. When every example is
+    the same mistake (one true class, one predicted class), the tiles are titled with their image index and the
+    mistake is said once, in the figure's title (``title``, or one made from the classes), with the count."""
     if len(indices) == 0:
         fig = Figure(figsize=(4, 1), dpi=DPI)
         fig.text(0.5, 0.5, "no examples", ha="center", va="center")
         return fig
-    return image_grid(X, Y, indices=indices, predictions=predictions, columns=columns, title=title)
+    pairs = {(int(Y[i]), int(predictions[i])) for i in indices}
+    if len(pairs) > 1 or len(indices) == 1:
+        return image_grid(X, Y, indices=indices, predictions=predictions, columns=columns, title=title)
+    ((true, guess),) = pairs
+    said = f"{CLASS_NAMES[true]} predicted as {CLASS_NAMES[guess]}: {len(indices)} images"
+    fig, _ = _tiles(
+        [_image(X[:, i]) for i in indices],
+        min(columns, len(indices)),
+        title=True,
+        titles=[f"image {i}" for i in indices],
+        cmap="gray_r",
+        vmin=0,
+        vmax=1,
+    )
+    fig.suptitle(f"{title} ({len(indices)} images)" if title else said)
+    return fig
 
 
 def first_layer_weights(
@@ -307,12 +310,10 @@ def metric_vs_lambda(table, title: str = "Accuracy against L2 strength") -> Figu
         y = np.asarray(table[column], dtype=float)[order]
         # solid where lambda is on the log axis; dotted from the lambda-0 point, which is placed by convention
         ax.plot(x[~zero], y[~zero], marker="o", color=f"C{k}", label=column.split("_")[0])
+        ax.plot(x[zero], y[zero], marker="o", ls="none", color=f"C{k}")
         if zero.any() and (~zero).any():
             first = np.flatnonzero(~zero)[0]
             ax.plot([x[zero][0], x[first]], [y[zero][0], y[first]], ":", color=f"C{k}")
-            ax.plot(x[zero], y[zero], marker="o", ls="none", color=f"C{k}")
-        elif zero.any():
-            ax.plot(x, y, marker="o", color=f"C{k}", label=column.split("_")[0])
     ax.set_xscale("log")
     ax.set_xticks(list(x), [f"{v:g}" for v in lambdas])
     ax.minorticks_off()
@@ -326,12 +327,13 @@ def metric_vs_lambda(table, title: str = "Accuracy against L2 strength") -> Figu
 
 
 def lambda_bands(runs_by_start: dict, title: str = "Accuracy against L2 strength, mean ± sd over seeds") -> Figure:
-    """Train and dev accuracy against lambda_reg over seeds: for each named sweep (a table with columns
-    ``lambda_reg``, ``seed``, ``train_accuracy``, ``dev_accuracy``, one row per lambda and seed), the mean as a line
-    and ± one standard deviation over the seeds as a band; dev solid, train dashed, one colour per sweep.
-    lambda 0 is drawn at the left edge of the log axis."""
-    fig = Figure(figsize=(9.5, 3.8), dpi=DPI)
-    ax = fig.subplots()
+    """Dev and train accuracy against lambda_reg over seeds, in two panels (dev left, train right, each on its own
+    y range): for each named sweep (a table with columns ``lambda_reg``, ``seed``, ``train_accuracy``,
+    ``dev_accuracy``, one row per lambda and seed), the mean as a line and ± one standard deviation over the seeds
+    as a band, one colour per sweep (not the blue and orange that mean train and dev elsewhere). lambda 0 is drawn
+    at the left edge of the log axis."""
+    fig = Figure(figsize=(11, 3.8), dpi=DPI)
+    ax_dev, ax_train = fig.subplots(1, 2)
     ticks = {}
     for k, (name, runs) in enumerate(runs_by_start.items()):
         grouped = runs.groupby("lambda_reg")[["train_accuracy", "dev_accuracy"]]
@@ -340,18 +342,20 @@ def lambda_bands(runs_by_start: dict, title: str = "Accuracy against L2 strength
         positive = lambdas[lambdas > 0]
         x = np.where(lambdas > 0, lambdas, positive.min() / 10 if positive.size else 1e-3)
         ticks.update(zip(x, lambdas, strict=True))
-        color = f"C{k}"
-        for column, style, what in (("dev_accuracy", "-", "dev"), ("train_accuracy", "--", "train")):
-            ax.plot(x, mean[column], style, marker="o", ms=4, color=color, label=f"{what}, {name}")
+        color = ("C2", "C4", "C5", "C6")[k % 4]
+        for ax, column in ((ax_dev, "dev_accuracy"), (ax_train, "train_accuracy")):
+            ax.plot(x, mean[column], marker="o", ms=4, color=color, label=name)
             ax.fill_between(x, mean[column] - sd[column], mean[column] + sd[column], color=color, alpha=0.15, lw=0)
-    ax.set_xscale("log")
-    ax.set_xticks(list(ticks), [f"{v:g}" for v in ticks.values()], rotation=45)
-    ax.minorticks_off()
-    ax.set_xlabel("L2 strength λ (lambda_reg; 0 at the left edge)")
-    ax.set_ylabel("accuracy (%)")
-    ax.set_title(title, fontsize=11)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=9, loc="center left", bbox_to_anchor=(1.01, 0.5))  # beside the axes: no point hidden
+    for ax, what in ((ax_dev, "dev"), (ax_train, "train")):
+        ax.set_xscale("log")
+        ax.set_xticks(list(ticks), [f"{v:g}" for v in ticks.values()])
+        ax.minorticks_off()
+        ax.set_xlabel("L2 strength λ (lambda_reg; 0 at the left edge)")
+        ax.set_ylabel(f"{what} accuracy (%)")
+        ax.set_title(f"{what} images", fontsize=10)
+        ax.grid(alpha=0.3)
+    ax_train.legend(fontsize=9, loc="center left", bbox_to_anchor=(1.01, 0.5))  # beside the axes: no point hidden
+    fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     return fig
 

@@ -121,17 +121,15 @@ def test_lambda_bands_draw_the_mean_and_a_band_of_one_sd_per_sweep():
     )
     scaled = runs.assign(dev_accuracy=runs["dev_accuracy"] + 1)
     fig = plots.lambda_bands({"uniform start": runs, "scaled start": scaled})
-    (ax,) = fig.axes
-    lines = ax.get_lines()
-    assert [line.get_label() for line in lines] == [
-        "dev, uniform start",
-        "train, uniform start",
-        "dev, scaled start",
-        "train, scaled start",
-    ]
-    assert np.allclose(lines[0].get_ydata(), [68, 69, 73])
-    assert len(ax.collections) == 4  # one band per line
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "10"]
+    ax_dev, ax_train = fig.axes
+    assert [line.get_label() for line in ax_dev.get_lines()] == ["uniform start", "scaled start"]
+    assert np.allclose(ax_dev.get_lines()[0].get_ydata(), [68, 69, 73])  # the dev means, left
+    assert np.allclose(ax_dev.get_lines()[1].get_ydata(), [69, 70, 74])
+    assert np.allclose(ax_train.get_lines()[0].get_ydata(), [99, 98, 89])  # the train means, right
+    assert len(ax_dev.collections) == len(ax_train.collections) == 2  # one band per line
+    assert {line.get_color() for line in ax_dev.get_lines()}.isdisjoint({"C0", "C1"})  # not train's and dev's colours
+    assert [t.get_text() for t in ax_dev.get_xticklabels()] == ["0", "1", "10"]
+    assert ax_train.get_legend() is not None
 
 
 def test_training_diagnostics_draw_loss_relu_shares_and_update_ratios_per_run():
@@ -243,3 +241,15 @@ def test_metric_vs_lambda_joins_the_lambda_0_point_with_a_dotted_segment_and_kee
     assert [list(line.get_ydata()) for line in dotted] == [[83, 82], [77, 78]]  # from lambda 0 to the first lambda
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "10"]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["train", "dev"]
+
+
+def test_a_gallery_of_one_mistake_titles_tiles_by_index_and_says_the_mistake_once():
+    X, Y = np.zeros((784, 6)), np.array([2, 2, 2, 0, 2, 2])
+    predictions = np.array([6, 6, 6, 0, 4, 6])
+    fig = plots.misclassified_gallery(X, Y, predictions, [0, 2, 5])
+    assert [t.get_text() for t in fig.axes[0].texts] == ["image 0", "image 2", "image 5"]
+    assert fig._suptitle.get_text() == "Pullover predicted as Shirt: 3 images"
+    titled = plots.misclassified_gallery(X, Y, predictions, [0, 2], title="True Pullover, predicted Shirt")
+    assert titled._suptitle.get_text() == "True Pullover, predicted Shirt (2 images)"
+    mixed = plots.misclassified_gallery(X, Y, predictions, [0, 4])  # two kinds of mistake: each tile says its own
+    assert [t.get_text() for t in mixed.axes[0].texts] == ["Shirt\n(true: Pullover)", "Coat\n(true: Pullover)"]
