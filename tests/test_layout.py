@@ -110,7 +110,8 @@ def test_notebooks_import_only_course_modules(path):
 
 
 def _nbval_runs(target: str) -> dict[str, set[str]]:
-    """What ``make TARGET`` would run: for each OpenBLAS set-up (its OPENBLAS_CORETYPE), the notebooks nbval gets."""
+    """What ``make TARGET`` would run: for each OpenBLAS set-up (its OPENBLAS_CORETYPE), the notebooks nbval gets,
+    over all the commands that use it."""
     printed = subprocess.run(
         ["make", "--no-print-directory", "-n", target], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
@@ -119,7 +120,7 @@ def _nbval_runs(target: str) -> dict[str, set[str]]:
         if "--nbval" in command and "OPENBLAS_CORETYPE=" in command:
             kernel = re.search(r"OPENBLAS_CORETYPE=(\w+)", command).group(1)
             threads = re.search(r"OPENBLAS_NUM_THREADS=(\d+)", command).group(1)
-            runs[f"{threads} {kernel}"] = set(re.findall(r"notebooks/(\d\d_\w+)\.ipynb", command))
+            runs.setdefault(f"{threads} {kernel}", set()).update(re.findall(r"notebooks/(\d\d_\w+)\.ipynb", command))
     return runs
 
 
