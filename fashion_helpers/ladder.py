@@ -41,7 +41,8 @@ def plain_settings(
 
 
 def recipe_settings(plain: dict, adam_alpha: float, wide_neurons: int) -> dict:
-    """The recipe fixed in advance: a Glorot start, Adam and the wider layer together, on top of ``plain``."""
+    """The recipe that notebook 08 tests as one change after the single steps (a post-hoc look, as 08 says): a
+    Glorot start, Adam and the wider layer together, on top of ``plain``."""
     return {**plain, "init": "glorot", "optimizer": "adam", "alpha": adam_alpha, "hidden_neurons": wide_neurons}
 
 
