@@ -240,7 +240,6 @@ def misclassified_gallery(X, Y, predictions, indices, columns: int = 8, title: s
     if len(pairs) > 1 or len(indices) == 1:
         return image_grid(X, Y, indices=indices, predictions=predictions, columns=columns, title=title)
     ((true, guess),) = pairs
-    said = f"{CLASS_NAMES[true]} predicted as {CLASS_NAMES[guess]}: {len(indices)} images"
     fig, _ = _tiles(
         [_image(X[:, i]) for i in indices],
         min(columns, len(indices)),
@@ -250,7 +249,8 @@ def misclassified_gallery(X, Y, predictions, indices, columns: int = 8, title: s
         vmin=0,
         vmax=1,
     )
-    fig.suptitle(f"{title} ({len(indices)} images)" if title else said)
+    count = f"{len(indices)} images"
+    fig.suptitle(f"{title} ({count})" if title else f"{CLASS_NAMES[true]} predicted as {CLASS_NAMES[guess]}: {count}")
     return fig
 
 
@@ -373,16 +373,9 @@ def training_diagnostics(runs: dict, title: str = "Inside the training") -> Figu
         ax_loss.plot(run["iteration"], run["loss"], color=color, label=name)
         ax_relu.plot(run["iteration"], 100 * np.asarray(run["inactive"]), color=color, label=f"{name}: outputs 0")
         # markers of their own, offset, so that equal shares (often both 0) stay visible as two lines
-        ax_relu.plot(
-            run["iteration"],
-            100 * np.asarray(run["dead"]),
-            "--",
-            color=color,
-            marker="ox^s"[k % 4],
-            markevery=(k * every // 2, every),
-            ms=5,
-            label=f"{name}: dead neurons",
-        )
+        markers = {"marker": "ox^s"[k % 4], "markevery": (k * every // 2, every), "ms": 5}
+        dead = 100 * np.asarray(run["dead"])
+        ax_relu.plot(run["iteration"], dead, "--", color=color, label=f"{name}: dead neurons", **markers)
         ax_ratio.plot(run["iteration"], run["ratio_W1"], color=color, label=f"{name}: W1")
         ax_ratio.plot(run["iteration"], run["ratio_W2"], ":", color=color, label=f"{name}: W2")
     log_y_axis(ax_loss)
