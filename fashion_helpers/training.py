@@ -176,7 +176,9 @@ def train_minibatch(
     ``"cosine"``: from alpha down to near 0 by the last epoch).
     dtype: None computes as the arrays come (float64 for the course's); ``"float32"`` or ``"float64"`` converts
     the images, the starting parameters and every update's gradients to it, so the parameters and the optimiser's
-    state stay in it (float32: half the memory traffic, faster matrix products, about 7 significant digits).
+    state stay in it (float32: half the memory traffic, faster matrix products, about 7 significant digits). The
+    products stay in float32 only where your functions keep their inputs' type: a ``ReLU_deriv`` or ``one_hot``
+    that builds float64 arrays turns ``backward_prop``'s largest product back into a float64 one (right, slower).
     rng draws the starting weights, then each epoch's order, then (with augmentation) its changes.
     functions: your functions by exercise name (see the module's docstring for which).
     """

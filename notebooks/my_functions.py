@@ -39,7 +39,7 @@ def ReLU(Z):
 # --- ReLU_deriv (02_activations) ---
 def ReLU_deriv(Z):
     """Derivative of ReLU at Z, element-wise: 1.0 where Z > 0, else 0.0; same shape as Z."""
-    return (Z > 0).astype(np.float64)
+    return (Z > 0).astype(Z.dtype)        # in Z's own precision: float32 data stays float32
 
 
 # --- softmax (02_activations) ---
@@ -126,7 +126,7 @@ def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y, lambda_reg: float = 0.0):
     m is the size of *this* batch (``Y.size``). With ``lambda_reg > 0`` the L2 term adds ``lambda_reg / m * W``.
     """
     m = Y.size
-    one_hot_Y = one_hot(Y)
+    one_hot_Y = one_hot(Y).astype(A2.dtype)   # in A2's precision: float32 data stays float32
     dZ2 = A2 - one_hot_Y
     dW2 = (1 / m) * dZ2 @ A1.T + (lambda_reg / m) * W2
     db2 = (1 / m) * np.sum(dZ2, axis=1, keepdims=True)

@@ -182,3 +182,15 @@ def test_float32_training_stays_float32_and_predicts_as_float64_does(split, mine
     assert all(np.allclose(a, b, atol=1e-3) for a, b in zip(f32, f64, strict=True))
     same = np.mean(mine["make_predictions"](X_dev, *f32) == mine["make_predictions"](X_dev, *f64))
     assert same >= 0.99 and len(history["dev_accuracy"]) == 3
+
+
+def test_the_course_solutions_keep_float32_through_both_passes(split, mine, reference):
+    """The full-data path's speed: were ReLU_deriv or one_hot to build float64 arrays, backward_prop's largest
+    product (dZ1 @ X.T) would run in float64, about three times as slow, with no error to show it."""
+    X, Y = split[0][:, :64].astype(np.float32), split[1][:64]
+    rng = np.random.default_rng(0)
+    params = tuple(p.astype(np.float32) for p in mine["init_params"](rng, X.shape[0], 16))
+    Z1, A1, Z2, A2 = mine["forward_prop"](*params, X)
+    grads = mine["backward_prop"](Z1, A1, Z2, A2, params[0], params[2], X, Y, 0.5)
+    assert [a.dtype for a in (Z1, A1, Z2, A2, *grads)] == [np.float32] * 8
+    assert reference.ReLU_deriv(Z1).dtype == np.float32
