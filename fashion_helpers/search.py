@@ -9,7 +9,8 @@ of a configuration draws from ``default_rng([seed, k])``, as in notebook 08). :f
 trains in turn; the :class:`Trainer` counts the trainings and refuses the one past its budget. Because the
 student's function only ever sees numbers the trainer computed, the isolated grader can run the same loop with
 the student's function in its sandbox and the trainer on its own side (``fashion_helpers.tools.verify``), then
-retrain the choice itself (:func:`retrain`): nothing the student's kernel printed enters the grade.
+judge the choice by the networks its own trainer made (:func:`retrain`): nothing the student's kernel printed
+enters the grade, and a choice counts only when the search trained it with every seed.
 
 Each training is mini-batch SGD from a He start (:func:`fashion_helpers.training.train_minibatch`), the fast
 path of notebook 08: a full-batch training of 500 steps costs about fifty mini-batch epochs' worth of products.
@@ -156,8 +157,9 @@ def retrain(config: dict, trainer: Trainer, n_seeds: int) -> list[tuple]:
 def verdict(next_trial, trainer: Trainer, n_seeds: int, target: float) -> dict:
     """Run the search and judge its choice by retraining it: ``{"points", "message", "choice", "devs"}``.
 
-    One point when the search chose within the budget and the choice, trained with seeds 0 .. n_seeds-1 here,
-    reaches a mean dev accuracy of at least ``target``; the message says why not otherwise."""
+    One point when the search chose within the budget a configuration it trained with every seed 0 .. n_seeds-1
+    (a choice it never measured scores nothing, however good) and their mean dev accuracy, recomputed from the
+    networks the trainer kept, reaches ``target``; the message says why not otherwise."""
     try:
         choice = run_search(next_trial, trainer)
     except NotImplementedError:
@@ -166,9 +168,17 @@ def verdict(next_trial, trainer: Trainer, n_seeds: int, target: float) -> dict:
         return {"points": 0.0, "message": f"the search went past its budget: {error}"}
     except CourseInputError as error:
         return {"points": 0.0, "message": str(error)}
+    described = ", ".join(f"{k} {choice[k]:g}" for k in KEYS)
+    measured = {tuple(t[k] for k in KEYS + ("seed",)) for t in trainer.trials}
+    unmeasured = [k for k in range(n_seeds) if tuple(choice[name] for name in KEYS) + (k,) not in measured]
+    if unmeasured:
+        message = (
+            f"the choice ({described}) was not trained by your search with seed {', '.join(map(str, unmeasured))}: "
+            f"choose a configuration your trials measured on all {n_seeds} seeds (0 to {n_seeds - 1})"
+        )
+        return {"points": 0.0, "message": message, "choice": choice}
     devs = [trainer.dev_accuracy(params) for params in retrain(choice, trainer, n_seeds)]
     mean = float(np.mean(devs))
-    described = ", ".join(f"{k} {choice[k]:g}" for k in KEYS)
     if mean < target:
         message = (
             f"the choice ({described}) reaches {mean:.2f}% mean dev accuracy over {n_seeds} seeds, short of the "

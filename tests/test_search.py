@@ -76,12 +76,26 @@ def test_the_search_sees_only_copies_of_the_trials_and_its_choice_is_checked(tra
     assert trainer.trials[0]["dev_accuracy"] < 100.0
 
 
-def test_the_verdict_retrains_the_choice_and_compares_its_mean_with_the_target(trainer_of):
-    def choose_small(trials, budget_left):
-        return "choose", SMALL
+def measure_small(trials, budget_left):
+    """Train SMALL with seeds 0 and 1, then choose it."""
+    return ("train", {**SMALL, "seed": len(trials)}) if len(trials) < 2 else ("choose", SMALL)
 
-    passed = search.verdict(choose_small, trainer_of(3), 2, 10.0)
-    failed = search.verdict(choose_small, trainer_of(3), 2, 99.0)
+
+def test_the_verdict_compares_the_mean_of_the_choices_trainings_with_the_target(trainer_of):
+    passed = search.verdict(measure_small, trainer_of(3), 2, 10.0)
+    failed = search.verdict(measure_small, trainer_of(3), 2, 99.0)
     assert passed["points"] == 1 and failed["points"] == 0
     assert passed["devs"] == failed["devs"] and len(passed["devs"]) == 2
     assert "short of the target 99%" in failed["message"]
+
+
+@pytest.mark.parametrize("trained", [0, 1])
+def test_a_choice_the_search_did_not_train_on_every_seed_scores_nothing_however_good(trainer_of, trained):
+    def choose_early(trials, budget_left):
+        return ("train", {**SMALL, "seed": len(trials)}) if len(trials) < trained else ("choose", SMALL)
+
+    trainer = trainer_of(3)
+    found = search.verdict(choose_early, trainer, 2, 10.0)  # SMALL reaches 10% (the test above): only the rule fails
+    assert found["points"] == 0 and trainer.used == trained
+    missing = ", ".join(str(k) for k in range(trained, 2))
+    assert f"was not trained by your search with seed {missing}:" in found["message"]

@@ -73,7 +73,7 @@ SPEC: dict[str, Parameter] = {
         3,
         "seeds for the spread of a result: 06 trains the network with seeds seed, "
         "seed+1, ...; 07 repeats its L2 sweep with them; 08 and 09 train each configuration "
-        "that many times and 10 retrains its chosen configuration that many times (training k draws "
+        "that many times and 10's choice must be trained that many times by its search (training k draws "
         "from default_rng([seed, k])); each result is their mean ± "
         "standard deviation",
         1,

@@ -41,16 +41,25 @@ def grade():
 def test_an_honest_search_within_the_budget_gets_the_point(grade):
     found = grade(
         search_cell(
-            f'config = {SMALL}\nif not trials:\n    return "train", {{**config, "seed": 0}}\nreturn "choose", config'
+            f'config = {SMALL}\nif len(trials) < 2:\n    return "train", {{**config, "seed": len(trials)}}\n'
+            'return "choose", config'
         )
     )
     assert found.points == 1, found.message
-    assert "found with 1 of 3 trainings" in found.message
+    assert "found with 2 of 3 trainings" in found.message
 
 
 ATTEMPTS = {
     "a choice that claims its accuracy without training": (
         search_cell(f'print("dev accuracy 95.00%")\nreturn "choose", {{**{TINY}, "dev_accuracy": 95.0}}'),
+        "not trained by your search with seed 0, 1",
+    ),
+    "a configuration known to reach the target, chosen without training it": (
+        search_cell(f'return "choose", {SMALL}'),
+        "not trained by your search with seed 0, 1",
+    ),
+    "a poor choice, trained on every seed": (
+        search_cell(f'return ("train", {{**{TINY}, "seed": len(trials)}}) if len(trials) < 2 else ("choose", {TINY})'),
         "short of the target 60%",
     ),
     "a search that trains past the budget": (
