@@ -303,11 +303,12 @@ def origin(fn) -> str:
 
 
 def describe(fn, name: str) -> str:
-    """``fn`` in words, for messages: "your backward_prop", or what stands in for it."""
+    """``fn`` in words, for messages: "your backward_prop", or what stands in for it; a name that is no exercise
+    (a notebook's own demonstration) is given as it is."""
     return {
         "course": f"the course's working copy of {name} (yours has not passed yet)",
         "missing": f"{name}, which has not passed yet",
-    }.get(origin(fn), f"your {name}")
+    }.get(origin(fn), f"your {name}" if name in exercises.catalogue() else name)
 
 
 def use(*names: str):

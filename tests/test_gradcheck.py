@@ -38,6 +38,8 @@ def test_the_line_names_what_stands_in_for_an_open_exercise(reference, split, ca
     gradcheck.relative_error(np.ones(2), np.ones(2))
     assert "the course's working copy" in yours.describe(yours._mark(lambda: 0, "course"), "numerical_gradient")
     assert yours.describe(stand_in, "numerical_gradient") == "numerical_gradient, which has not passed yet"
+    assert yours.describe(lambda: 0, "backward_prop") == "your backward_prop"
+    assert yours.describe(lambda: 0, "backward_prop_without_l2") == "backward_prop_without_l2"  # a notebook's demo
 
 
 def test_the_relative_error_is_0_for_equal_1_for_opposite_and_a_half_root_two_at_right_angles():
