@@ -296,8 +296,9 @@ def first_layer_weights(
     return fig
 
 
-def metric_vs_lambda(table, title: str = "Accuracy against L2 strength") -> Figure:
-    """Train and dev accuracy against lambda_reg (log scale; lambda 0 drawn at the left edge), from a sweep table."""
+def metric_vs_lambda(table, title: str = "Accuracy against L2 strength", n_dev: int | None = None) -> Figure:
+    """Train and dev accuracy against lambda_reg (log scale; lambda 0 drawn at the left edge), from a sweep table;
+    with ``n_dev`` (the dev set's size), each dev point gets a bar of ± one standard error of its accuracy."""
     lambdas = np.asarray(table["lambda_reg"], dtype=float)
     positive = lambdas[lambdas > 0]
     zero_at = positive.min() / 10 if positive.size else 1e-3
@@ -311,6 +312,9 @@ def metric_vs_lambda(table, title: str = "Accuracy against L2 strength") -> Figu
         # solid where lambda is on the log axis; dotted from the lambda-0 point, which is placed by convention
         ax.plot(x[~zero], y[~zero], marker="o", color=f"C{k}", label=column.split("_")[0])
         ax.plot(x[zero], y[zero], marker="o", ls="none", color=f"C{k}")
+        if column == "dev_accuracy" and n_dev:
+            se = 100 * np.sqrt(y / 100 * (1 - y / 100) / n_dev)
+            ax.errorbar(x, y, yerr=se, fmt="none", ecolor="C1", capsize=3, label=f"± 1 SE of {n_dev} dev images")
         if zero.any() and (~zero).any():
             first = np.flatnonzero(~zero)[0]
             ax.plot([x[zero][0], x[first]], [y[zero][0], y[first]], ":", color=f"C{k}")

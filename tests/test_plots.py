@@ -253,3 +253,13 @@ def test_a_gallery_of_one_mistake_titles_tiles_by_index_and_says_the_mistake_onc
     assert titled._suptitle.get_text() == "True Pullover, predicted Shirt (2 images)"
     mixed = plots.misclassified_gallery(X, Y, predictions, [0, 4])  # two kinds of mistake: each tile says its own
     assert [t.get_text() for t in mixed.axes[0].texts] == ["Shirt\n(true: Pullover)", "Coat\n(true: Pullover)"]
+
+
+def test_metric_vs_lambda_bars_each_dev_point_by_one_standard_error_of_its_dev_set():
+    sweep = pd.DataFrame({"lambda_reg": [0.0, 1.0], "train_accuracy": [90, 85], "dev_accuracy": [80, 50]})
+    assert not plots.metric_vs_lambda(sweep).axes[0].containers  # without n_dev: no bars
+    ax = plots.metric_vs_lambda(sweep, n_dev=400).axes[0]
+    (bars,) = ax.containers
+    segments = bars.lines[2][0].get_segments()
+    assert [round(float(s[1, 1] - s[0, 1]) / 2, 2) for s in segments] == [2.0, 2.5]  # 100 sqrt(p (1 - p) / 400)
+    assert "± 1 SE of 400 dev images" in [t.get_text() for t in ax.get_legend().get_texts()]
