@@ -6,7 +6,8 @@ reads the trials so far (each a dict of the configuration, the seed index and th
 returns either ``("train", config)``, one more training, or ``("choose", config)``, its final choice. A config is
 a dict with ``hidden_neurons``, ``alpha``, ``epochs``, ``lambda_reg`` and, for a training, ``seed`` (training k
 of a configuration draws from ``default_rng([seed, k])``, as in notebook 08). :func:`run_search` asks and
-trains in turn; the :class:`Trainer` counts the trainings and refuses the one past its budget. Because the
+trains in turn; the :class:`Trainer` charges each training its epochs (a training of :data:`FULL_EPOCHS` epochs
+costs 1 of the budget, a shorter one its share) and refuses one that costs more than is left. Because the
 student's function only ever sees numbers the trainer computed, the isolated grader can run the same loop with
 the student's function in its sandbox and the trainer on its own side (``fashion_helpers.tools.verify``), then
 judge the choice by the networks its own trainer made (:func:`retrain`): nothing the student's kernel printed
@@ -33,6 +34,9 @@ SEARCHED = {NAME: NOTEBOOK}
 #: What a configuration holds, and the range the trainer accepts for each (a training's cost is bounded).
 LIMITS = {"hidden_neurons": (1, 64), "alpha": (1e-4, 2.0), "epochs": (1, 40), "lambda_reg": (0.0, 100.0)}
 KEYS = tuple(LIMITS)
+#: The budget is counted in trainings of this many epochs (the most one may have): a training of e epochs costs
+#: e / FULL_EPOCHS of it, so a short screening is cheap and the epochs are part of the plan.
+FULL_EPOCHS = LIMITS["epochs"][1]
 
 
 class BudgetSpent(CourseInputError):
@@ -67,8 +71,9 @@ def config_of(value, *, with_seed: bool) -> dict:
 
 
 class Trainer:
-    """Trains configurations on the dev split, counting every training; refuses the one past ``budget``.
+    """Trains configurations on the dev split, charging each its epochs; refuses one the ``budget`` cannot pay.
 
+    ``budget`` is in trainings of :data:`FULL_EPOCHS` epochs: a training of e epochs costs e / FULL_EPOCHS.
     ``train(config)`` returns the dev accuracy (%) of training ``config["seed"]`` of that configuration and
     appends it to ``trials``. Repeating a training already made returns its result again at no cost.
     functions: the network's functions by exercise name (:data:`fashion_helpers.training.ALWAYS`,
@@ -83,11 +88,22 @@ class Trainer:
 
     @property
     def used(self) -> int:
+        """How many trainings the search made."""
         return len(self.trials)
 
     @property
-    def left(self) -> int:
-        return self.budget - self.used
+    def epochs_left(self) -> int:
+        return self.budget * FULL_EPOCHS - sum(t["epochs"] for t in self.trials)
+
+    @property
+    def spent(self) -> float:
+        """What the trainings cost, in trainings of FULL_EPOCHS epochs."""
+        return self.budget - self.left
+
+    @property
+    def left(self) -> float:
+        """What the budget still pays for, in trainings of FULL_EPOCHS epochs."""
+        return self.epochs_left / FULL_EPOCHS
 
     def fit(self, config: dict):
         """The network of training ``config["seed"]`` of a configuration, uncounted (for :func:`retrain`)."""
@@ -116,8 +132,12 @@ class Trainer:
         for trial in self.trials:
             if tuple(trial[k] for k in KEYS + ("seed",)) == key:
                 return trial["dev_accuracy"]
-        if self.left <= 0:
-            raise BudgetSpent(f"the budget of {self.budget} trainings is spent: choose among the trials you have")
+        if config["epochs"] > self.epochs_left:
+            raise BudgetSpent(
+                f"the budget of {self.budget} trainings of {FULL_EPOCHS} epochs is spent: {self.left:g} is left, "
+                f"a training of {config['epochs']} epochs costs {config['epochs'] / FULL_EPOCHS:g}; choose among "
+                "the trials you have"
+            )
         params = self.fit(config)
         self.networks[key] = params
         self.trials.append({**config, "dev_accuracy": self.dev_accuracy(params)})
@@ -127,10 +147,12 @@ class Trainer:
 def run_search(next_trial, trainer: Trainer) -> dict:
     """Ask ``next_trial(trials, budget_left)`` for trainings until it chooses; returns the chosen config.
 
-    It is asked at most ``budget + 1`` times (a repeated training does not count, so asking again and again for
-    one is refused too). CourseInputError, in words, for an answer that is neither ``("train", config)`` nor
-    ``("choose", config)``; BudgetSpent for a training past the budget."""
-    for _ in range(trainer.budget + 1):
+    It is asked at most ``budget * FULL_EPOCHS + 1`` times, one more than the most trainings the budget pays for (a
+    repeated training costs nothing, so asking again and again for one is refused too). CourseInputError, in
+    words, for an answer that is neither ``("train", config)`` nor ``("choose", config)``; BudgetSpent for a
+    training past the budget."""
+    asks = trainer.budget * FULL_EPOCHS + 1
+    for _ in range(asks):
         answer = next_trial([dict(t) for t in trainer.trials], trainer.left)
         if not (isinstance(answer, (tuple, list)) and len(answer) == 2 and answer[0] in ("train", "choose")):
             raise CourseInputError(f'next_trial must return ("train", config) or ("choose", config), got {answer!r}')
@@ -138,7 +160,7 @@ def run_search(next_trial, trainer: Trainer) -> dict:
         if action == "choose":
             return config_of(config, with_seed=False)
         trainer.train(config)
-    raise BudgetSpent(f'next_trial was asked {trainer.budget + 1} times and never chose: return ("choose", config)')
+    raise BudgetSpent(f'next_trial was asked {asks} times and never chose: return ("choose", config)')
 
 
 def retrain(config: dict, trainer: Trainer, n_seeds: int) -> list[tuple]:
@@ -187,6 +209,6 @@ def verdict(next_trial, trainer: Trainer, n_seeds: int, target: float) -> dict:
         return {"points": 0.0, "message": message, "choice": choice, "devs": devs}
     message = (
         f"the choice ({described}) reaches {mean:.2f}% mean dev accuracy over {n_seeds} seeds (target {target:g}%), "
-        f"found with {trainer.used} of {trainer.budget} trainings"
+        f"found with {trainer.used} trainings, {trainer.spent:g} of the budget of {trainer.budget}"
     )
     return {"points": 1.0, "message": message, "choice": choice, "devs": devs}

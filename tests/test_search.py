@@ -27,14 +27,19 @@ def trainer_of():
     return make
 
 
-def test_the_trainer_counts_refuses_past_the_budget_and_repeats_a_training_for_free(trainer_of):
-    trainer = trainer_of(2)
-    first = trainer.train({**SMALL, "seed": 0})
-    assert trainer.train({**SMALL, "seed": 0}) == first and trainer.used == 1
-    trainer.train({**SMALL, "seed": 1})
-    with pytest.raises(search.BudgetSpent, match="budget of 2 trainings is spent"):
+def test_the_trainer_charges_each_training_its_epochs_and_refuses_what_the_budget_cannot_pay(trainer_of):
+    trainer = trainer_of(1)  # one training of 40 epochs, or its worth
+    long = {**SMALL, "epochs": 30}
+    first = trainer.train({**long, "seed": 0})
+    assert trainer.train({**long, "seed": 0}) == first  # a repeat is free
+    assert (trainer.used, trainer.spent, trainer.left) == (1, 0.75, 0.25)
+    with pytest.raises(search.BudgetSpent, match="0.25 is left, a training of 30 epochs costs 0.75"):
+        trainer.train({**long, "seed": 1})
+    trainer.train({**SMALL, "epochs": 10, "seed": 1})
+    assert (trainer.used, trainer.spent, trainer.left) == (2, 1, 0)
+    with pytest.raises(search.BudgetSpent, match="budget of 1 trainings of 40 epochs is spent"):
         trainer.train({**SMALL, "seed": 2})
-    assert [t["seed"] for t in trainer.trials] == [0, 1] and trainer.left == 0
+    assert [t["seed"] for t in trainer.trials] == [0, 1]
 
 
 def test_training_k_is_the_same_network_in_any_trainer(trainer_of):

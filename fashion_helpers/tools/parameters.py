@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import CourseInputError, require_number
+from ..search import FULL_EPOCHS
 
 
 @dataclass(frozen=True)
@@ -129,9 +130,10 @@ SPEC: dict[str, Parameter] = {
     "budget": Parameter(
         "int",
         20,
-        "trainings the model-selection search of 10 may make in all (the course's trainer refuses the next one)",
+        f"what the model-selection search of 10 may spend, in trainings of {FULL_EPOCHS} epochs: a training of e "
+        f"epochs costs e/{FULL_EPOCHS} of it, and the course's trainer refuses one that costs more than is left",
         1,
-        short="trainings the search may make in all (the trainer refuses the next)",
+        short=f"what the search may spend, in trainings of {FULL_EPOCHS} epochs (e epochs cost e/{FULL_EPOCHS})",
     ),
     "target": Parameter(
         "float",

@@ -46,7 +46,7 @@ def test_an_honest_search_within_the_budget_gets_the_point(grade):
         )
     )
     assert found.points == 1, found.message
-    assert "found with 2 of 3 trainings" in found.message
+    assert "found with 2 trainings, 0.15 of the budget of 3" in found.message  # 2 x 3 epochs of 40
 
 
 ATTEMPTS = {
@@ -64,7 +64,7 @@ ATTEMPTS = {
     ),
     "a search that trains past the budget": (
         search_cell(f'return "train", {{**{SMALL}, "seed": len(trials)}}'),
-        "the search went past its budget: the budget of 3 trainings is spent",
+        "the search went past its budget: the budget of 3 trainings of 40 epochs is spent: 0 is left",
     ),
     "a search that asks for the same training forever": (
         search_cell(f'return "train", {{**{SMALL}, "seed": 0}}'),
@@ -89,6 +89,10 @@ ATTEMPTS = {
     "a configuration out of the trainer's range": (
         search_cell('return "train", {"hidden_neurons": 4096, "alpha": 0.1, "epochs": 3, "lambda_reg": 0, "seed": 0}'),
         "hidden_neurons must be a number from 1 to 64",
+    ),
+    "trainings of no epochs, to train for free": (
+        search_cell('return "train", {"hidden_neurons": 64, "alpha": 0.1, "epochs": 0, "lambda_reg": 0, "seed": 0}'),
+        "epochs must be a number from 1 to 40",
     ),
     "the untouched stub": (
         search_cell('raise NotImplementedError("Exercise: write your solution here")'),
@@ -133,4 +137,4 @@ def test_the_round_trips_search_written_differently_gets_the_point(grade):
 
     found = grade(search_cell(submissions.announcing(search.NAME)), parameters=None)
     assert found.points == 1, found.message
-    assert "found with 4 of 20 trainings" in found.message
+    assert "found with 4 trainings, 4 of the budget of 20" in found.message
