@@ -1,4 +1,5 @@
-"""fashion_helpers.plots: each function returns a new Figure and leaves pyplot's global state alone."""
+"""fashion_helpers.plots and choice_plots: each function returns a new Figure and leaves pyplot's global state
+alone."""
 
 import matplotlib
 
@@ -9,7 +10,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from fashion_helpers import analysis, plots  # noqa: E402
+from fashion_helpers import analysis, choice_plots, plots  # noqa: E402
 
 
 def test_training_curves_show_train_and_dev_on_a_log_loss_axis_in_words():
@@ -54,8 +55,9 @@ def test_every_plot_returns_a_figure_without_pyplot_state(split, tmp_path, refer
         plots.misclassified_gallery(X_train, Y_train, predictions, [0, 1]),
         plots.misclassified_gallery(X_train, Y_train, predictions, []),
         plots.first_layer_weights(params[0]),
-        plots.metric_vs_lambda(sweep),
-        plots.lambda_bands(
+        choice_plots.metric_vs_lambda(sweep),
+        choice_plots.search_trials([]),
+        choice_plots.lambda_bands(
             {
                 "uniform start": sweep.assign(seed=0),
                 "scaled": pd.concat(
@@ -120,7 +122,7 @@ def test_lambda_bands_draw_the_mean_and_a_band_of_one_sd_per_sweep():
         }
     )
     scaled = runs.assign(dev_accuracy=runs["dev_accuracy"] + 1)
-    fig = plots.lambda_bands({"uniform start": runs, "scaled start": scaled})
+    fig = choice_plots.lambda_bands({"uniform start": runs, "scaled start": scaled})
     ax_dev, ax_train = fig.axes
     assert [line.get_label() for line in ax_dev.get_lines()] == ["uniform start", "scaled start"]
     assert np.allclose(ax_dev.get_lines()[0].get_ydata(), [68, 69, 73])  # the dev means, left
@@ -234,7 +236,7 @@ def test_probability_bars_mark_the_true_class_and_label_every_bar():
 
 def test_metric_vs_lambda_joins_the_lambda_0_point_with_a_dotted_segment_and_keeps_order():
     sweep = pd.DataFrame({"lambda_reg": [1.0, 0.0, 10.0], "train_accuracy": [82, 83, 80], "dev_accuracy": [78, 77, 76]})
-    ax = plots.metric_vs_lambda(sweep).axes[0]
+    ax = choice_plots.metric_vs_lambda(sweep).axes[0]
     solid = [line for line in ax.get_lines() if line.get_linestyle() == "-"]
     dotted = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
     assert [list(line.get_xdata()) for line in solid] == [[1.0, 10.0], [1.0, 10.0]]
@@ -257,9 +259,28 @@ def test_a_gallery_of_one_mistake_titles_tiles_by_index_and_says_the_mistake_onc
 
 def test_metric_vs_lambda_bars_each_dev_point_by_one_standard_error_of_its_dev_set():
     sweep = pd.DataFrame({"lambda_reg": [0.0, 1.0], "train_accuracy": [90, 85], "dev_accuracy": [80, 50]})
-    assert not plots.metric_vs_lambda(sweep).axes[0].containers  # without n_dev: no bars
-    ax = plots.metric_vs_lambda(sweep, n_dev=400).axes[0]
+    assert not choice_plots.metric_vs_lambda(sweep).axes[0].containers  # without n_dev: no bars
+    ax = choice_plots.metric_vs_lambda(sweep, n_dev=400).axes[0]
     (bars,) = ax.containers
     segments = bars.lines[2][0].get_segments()
     assert [round(float(s[1, 1] - s[0, 1]) / 2, 2) for s in segments] == [2.0, 2.5]  # 100 sqrt(p (1 - p) / 400)
     assert "± 1 SE of 400 dev images" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_search_trials_put_a_configurations_trainings_in_one_column_with_their_mean_and_the_target():
+    def trial(alpha, lambda_reg, seed, dev, epochs=40):
+        return dict(hidden_neurons=64, alpha=alpha, epochs=epochs, lambda_reg=lambda_reg, seed=seed, dev_accuracy=dev)
+
+    trials = [trial(0.03, 0.0, 0, 80.0), trial(0.03, 3.0, 0, 79.0), trial(0.1, 0.0, 0, 78.0, epochs=10)]
+    trials += [trial(0.03, 0.0, 1, 81.0), trial(0.03, 0.0, 2, 82.0)]
+    ax = choice_plots.search_trials(trials, target=80.0).axes[0]
+    columns = [line for line in ax.get_lines() if line.get_marker() == "o"]
+    assert [list(line.get_ydata()) for line in columns] == [[80.0, 81.0, 82.0], [79.0], [78.0]]
+    assert columns[0].get_markersize() > columns[2].get_markersize()  # 40 epochs against 10
+    xs = [line.get_xdata()[0] for line in columns]
+    assert len(set(xs[:2])) == 2 and xs[0] < 0.03 < xs[1]  # the two lambdas at one rate stand side by side
+    (mean_bar,) = [line for line in ax.get_lines() if line.get_color() == "black"]
+    assert list(mean_bar.get_ydata()) == [81.0, 81.0]  # only the column of three gets a mean
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["λ = 0", "λ = 3", "target 80%"] and "5 trainings" in ax.get_title()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.03", "0.1"]
