@@ -7,6 +7,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .plots import DPI
+from .search import cost
 
 
 def _lambda_positions(lambdas) -> np.ndarray:
@@ -17,21 +18,24 @@ def _lambda_positions(lambdas) -> np.ndarray:
 
 def search_trials(trials: list[dict], target: float | None = None, title: str = "Your search") -> Figure:
     """Dev accuracy of every training of notebook 10's search against its learning rate (log scale): one colour
-    per L2 strength, a larger marker for more epochs; the trainings of one configuration stand in one column, its
-    mean marked by a bar when there are several; ``target`` dashed."""
+    per L2 strength, a larger marker for a costlier training (width times epochs, :func:`search.cost`); the
+    trainings of one configuration stand in one column, its mean marked by a bar when there are several;
+    ``target`` dashed."""
     fig = Figure(figsize=(7.5, 3.8), dpi=DPI)
     ax = fig.subplots()
     configs: dict[tuple, list[float]] = {}
     for t in trials:
-        key = (t["alpha"], t["lambda_reg"], t["epochs"], t["hidden_neurons"])
-        configs.setdefault(key, []).append(t["dev_accuracy"])
+        configs.setdefault((t["alpha"], t["lambda_reg"], t["hidden_neurons"], t["epochs"]), []).append(
+            t["dev_accuracy"]
+        )
     lambdas, labelled = sorted({key[1] for key in configs}), set()
-    for (alpha, lam, epochs, _), devs in configs.items():
+    for (alpha, lam, hidden, epochs), devs in configs.items():
+        price = cost({"hidden_neurons": hidden, "epochs": epochs})
         k = lambdas.index(lam)
         x = alpha * 1.08 ** (k - (len(lambdas) - 1) / 2)  # side by side when configurations share a rate
         label = None if lam in labelled else f"λ = {lam:g}"
         labelled.add(lam)
-        ax.plot([x] * len(devs), devs, "-o", color=f"C{k + 2}", ms=3 + epochs / 8, alpha=0.8, label=label)
+        ax.plot([x] * len(devs), devs, "-o", color=f"C{k + 2}", ms=3 + 6 * np.sqrt(price), alpha=0.8, label=label)
         if len(devs) > 1:
             ax.plot([x / 1.05, x * 1.05], [np.mean(devs)] * 2, color="black", lw=1.5)
     if target is not None:
@@ -42,7 +46,7 @@ def search_trials(trials: list[dict], target: float | None = None, title: str = 
     ax.minorticks_off()
     ax.set_xlabel("learning rate α (log scale)")
     ax.set_ylabel("dev accuracy (%)")
-    ax.set_title(f"{title}: {len(trials)} trainings (marker size: epochs; black bar: mean of a column)", fontsize=10)
+    ax.set_title(f"{title}: {len(trials)} trainings (marker size: cost; black bar: mean of a column)", fontsize=10)
     ax.grid(alpha=0.3)
     if configs or target is not None:
         ax.legend(fontsize=9, loc="center left", bbox_to_anchor=(1.01, 0.5))

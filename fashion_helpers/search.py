@@ -6,12 +6,13 @@ reads the trials so far (each a dict of the configuration, the seed index and th
 returns either ``("train", config)``, one more training, or ``("choose", config)``, its final choice. A config is
 a dict with ``hidden_neurons``, ``alpha``, ``epochs``, ``lambda_reg`` and, for a training, ``seed`` (training k
 of a configuration draws from ``default_rng([seed, k])``, as in notebook 08). :func:`run_search` asks and
-trains in turn; the :class:`Trainer` charges each training its epochs (a training of :data:`FULL_EPOCHS` epochs
-costs 1 of the budget, a shorter one its share) and refuses one that costs more than is left. Because the
-student's function only ever sees numbers the trainer computed, the isolated grader can run the same loop with
-the student's function in its sandbox and the trainer on its own side (``fashion_helpers.tools.verify``), then
-judge the choice by the networks its own trainer made (:func:`retrain`): nothing the student's kernel printed
-enters the grade, and a choice counts only when the search trained it with every seed.
+trains in turn; the :class:`Trainer` charges each training its width times its epochs (the largest training
+costs 1 of the budget, a narrower or shorter one its share) and refuses one that costs more than is left. Because
+the student's function only ever sees numbers the trainer computed, the isolated grader can run the same loop
+with the student's function in its sandbox and the trainer on its own side (``fashion_helpers.tools.verify``).
+A choice counts only when the search trained it with every seed k = 0 .. n-1; it is then judged on n fresh
+trainings, k = n .. 2n-1, which the search never saw (:func:`verdict`): nothing the student's kernel printed
+enters the grade, and the dev scores the search chose on, optimistic by the winner's curse, do not either.
 
 Each training is mini-batch SGD from a He start (:func:`fashion_helpers.training.train_minibatch`), the fast
 path of notebook 08: a full-batch training of 500 steps costs about fifty mini-batch epochs' worth of products.
@@ -34,9 +35,16 @@ SEARCHED = {NAME: NOTEBOOK}
 #: What a configuration holds, and the range the trainer accepts for each (a training's cost is bounded).
 LIMITS = {"hidden_neurons": (1, 64), "alpha": (1e-4, 2.0), "epochs": (1, 40), "lambda_reg": (0.0, 100.0)}
 KEYS = tuple(LIMITS)
-#: The budget is counted in trainings of this many epochs (the most one may have): a training of e epochs costs
-#: e / FULL_EPOCHS of it, so a short screening is cheap and the epochs are part of the plan.
-FULL_EPOCHS = LIMITS["epochs"][1]
+#: The budget is counted in largest trainings (FULL_WIDTH neurons, FULL_EPOCHS epochs): a training of h neurons
+#: and e epochs costs h e / (FULL_WIDTH FULL_EPOCHS) of it, so a narrow or short screening is cheap and the width
+#: and the epochs are part of the plan. At most MOST_PER_BUDGET trainings per unit of budget, however cheap.
+FULL_WIDTH, FULL_EPOCHS = LIMITS["hidden_neurons"][1], LIMITS["epochs"][1]
+MOST_PER_BUDGET = 5
+
+
+def cost(config: dict) -> float:
+    """What one training of ``config`` costs, in largest trainings."""
+    return config["hidden_neurons"] * config["epochs"] / (FULL_WIDTH * FULL_EPOCHS)
 
 
 class BudgetSpent(CourseInputError):
@@ -71,9 +79,10 @@ def config_of(value, *, with_seed: bool) -> dict:
 
 
 class Trainer:
-    """Trains configurations on the dev split, charging each its epochs; refuses one the ``budget`` cannot pay.
+    """Trains configurations on the dev split, charging each its :func:`cost`; refuses one the ``budget`` cannot
+    pay, and any past ``MOST_PER_BUDGET * budget`` trainings.
 
-    ``budget`` is in trainings of :data:`FULL_EPOCHS` epochs: a training of e epochs costs e / FULL_EPOCHS.
+    ``budget`` is in largest trainings (:data:`FULL_WIDTH` neurons, :data:`FULL_EPOCHS` epochs).
     ``train(config)`` returns the dev accuracy (%) of training ``config["seed"]`` of that configuration and
     appends it to ``trials``. Repeating a training already made returns its result again at no cost.
     functions: the network's functions by exercise name (:data:`fashion_helpers.training.ALWAYS`,
@@ -92,18 +101,20 @@ class Trainer:
         return len(self.trials)
 
     @property
-    def epochs_left(self) -> int:
-        return self.budget * FULL_EPOCHS - sum(t["epochs"] for t in self.trials)
+    def units_left(self) -> int:
+        """What is left, in neuron-epochs (exact: no rounding decides a refusal)."""
+        spent = sum(t["hidden_neurons"] * t["epochs"] for t in self.trials)
+        return self.budget * FULL_WIDTH * FULL_EPOCHS - spent
 
     @property
     def spent(self) -> float:
-        """What the trainings cost, in trainings of FULL_EPOCHS epochs."""
+        """What the trainings cost, in largest trainings."""
         return self.budget - self.left
 
     @property
     def left(self) -> float:
-        """What the budget still pays for, in trainings of FULL_EPOCHS epochs."""
-        return self.epochs_left / FULL_EPOCHS
+        """What the budget still pays for, in largest trainings."""
+        return self.units_left / (FULL_WIDTH * FULL_EPOCHS)
 
     def fit(self, config: dict):
         """The network of training ``config["seed"]`` of a configuration, uncounted (for :func:`retrain`)."""
@@ -132,11 +143,16 @@ class Trainer:
         for trial in self.trials:
             if tuple(trial[k] for k in KEYS + ("seed",)) == key:
                 return trial["dev_accuracy"]
-        if config["epochs"] > self.epochs_left:
+        size = f"{config['hidden_neurons']} neurons x {config['epochs']} epochs"
+        if config["hidden_neurons"] * config["epochs"] > self.units_left:
             raise BudgetSpent(
-                f"the budget of {self.budget} trainings of {FULL_EPOCHS} epochs is spent: {self.left:g} is left, "
-                f"a training of {config['epochs']} epochs costs {config['epochs'] / FULL_EPOCHS:g}; choose among "
-                "the trials you have"
+                f"the budget of {self.budget} largest trainings is spent: {self.left:g} is left, a training of "
+                f"{size} costs {cost(config):g}; choose among the trials you have"
+            )
+        if self.used >= MOST_PER_BUDGET * self.budget:
+            raise BudgetSpent(
+                f"{self.used} trainings made, the most a budget of {self.budget} allows ({MOST_PER_BUDGET} per unit, "
+                "however cheap): choose among the trials you have"
             )
         params = self.fit(config)
         self.networks[key] = params
@@ -147,11 +163,11 @@ class Trainer:
 def run_search(next_trial, trainer: Trainer) -> dict:
     """Ask ``next_trial(trials, budget_left)`` for trainings until it chooses; returns the chosen config.
 
-    It is asked at most ``budget * FULL_EPOCHS + 1`` times, one more than the most trainings the budget pays for (a
-    repeated training costs nothing, so asking again and again for one is refused too). CourseInputError, in
+    It is asked at most ``MOST_PER_BUDGET * budget + 1`` times, one more than the most trainings the trainer makes
+    (a repeated training costs nothing, so asking again and again for one is refused too). CourseInputError, in
     words, for an answer that is neither ``("train", config)`` nor ``("choose", config)``; BudgetSpent for a
     training past the budget."""
-    asks = trainer.budget * FULL_EPOCHS + 1
+    asks = MOST_PER_BUDGET * trainer.budget + 1
     for _ in range(asks):
         answer = next_trial([dict(t) for t in trainer.trials], trainer.left)
         if not (isinstance(answer, (tuple, list)) and len(answer) == 2 and answer[0] in ("train", "choose")):
@@ -163,12 +179,13 @@ def run_search(next_trial, trainer: Trainer) -> dict:
     raise BudgetSpent(f'next_trial was asked {asks} times and never chose: return ("choose", config)')
 
 
-def retrain(config: dict, trainer: Trainer, n_seeds: int) -> list[tuple]:
-    """The networks of trainings 0 .. n_seeds-1 of ``config``: those the search made, the rest trained now and
-    kept (uncounted: this is the course's check of the choice, not part of the search; no trial records them)."""
+def retrain(config: dict, trainer: Trainer, n_seeds: int, first: int = 0) -> list[tuple]:
+    """The networks of trainings ``first`` .. ``first + n_seeds - 1`` of ``config``: those the search made, the rest
+    trained now and kept (uncounted: the course's judging of the choice is not part of the search; no trial
+    records them)."""
     config = config_of(config, with_seed=False)
     found = []
-    for k in range(n_seeds):
+    for k in range(first, first + n_seeds):
         key = tuple(config[name] for name in KEYS) + (k,)
         if key not in trainer.networks:
             trainer.networks[key] = trainer.fit({**config, "seed": k})
@@ -177,11 +194,13 @@ def retrain(config: dict, trainer: Trainer, n_seeds: int) -> list[tuple]:
 
 
 def verdict(next_trial, trainer: Trainer, n_seeds: int, target: float) -> dict:
-    """Run the search and judge its choice by retraining it: ``{"points", "message", "choice", "devs"}``.
+    """Run the search and judge its choice on fresh trainings: ``{"points", "message", "choice", "devs"}``.
 
     One point when the search chose within the budget a configuration it trained with every seed 0 .. n_seeds-1
-    (a choice it never measured scores nothing, however good) and their mean dev accuracy, recomputed from the
-    networks the trainer kept, reaches ``target``; the message says why not otherwise."""
+    (a choice it never measured scores nothing, however good) and the mean dev accuracy of n_seeds fresh
+    trainings of it, seeds n_seeds .. 2 n_seeds - 1 (``devs``), reaches ``target``: the search chose on its own
+    trainings' scores, so those are optimistic, and new draws of the training are not. The message says why not
+    otherwise, and sets the search's own mean beside the fresh one."""
     try:
         choice = run_search(next_trial, trainer)
     except NotImplementedError:
@@ -199,16 +218,18 @@ def verdict(next_trial, trainer: Trainer, n_seeds: int, target: float) -> dict:
             f"choose a configuration your trials measured on all {n_seeds} seeds (0 to {n_seeds - 1})"
         )
         return {"points": 0.0, "message": message, "choice": choice}
-    devs = [trainer.dev_accuracy(params) for params in retrain(choice, trainer, n_seeds)]
+    own = float(np.mean([trainer.dev_accuracy(params) for params in retrain(choice, trainer, n_seeds)]))
+    devs = [trainer.dev_accuracy(params) for params in retrain(choice, trainer, n_seeds, first=n_seeds)]
     mean = float(np.mean(devs))
+    fresh = f"{mean:.2f}% mean dev accuracy over {n_seeds} fresh trainings, seeds {n_seeds} to {2 * n_seeds - 1}"
     if mean < target:
         message = (
-            f"the choice ({described}) reaches {mean:.2f}% mean dev accuracy over {n_seeds} seeds, short of the "
-            f"target {target:g}%"
+            f"the choice ({described}) reaches {fresh}, short of the target {target:g}% (your search's own "
+            f"{n_seeds} trainings of it: {own:.2f}%)"
         )
         return {"points": 0.0, "message": message, "choice": choice, "devs": devs}
     message = (
-        f"the choice ({described}) reaches {mean:.2f}% mean dev accuracy over {n_seeds} seeds (target {target:g}%), "
+        f"the choice ({described}) reaches {fresh} (target {target:g}%; your search's own {n_seeds}: {own:.2f}%), "
         f"found with {trainer.used} trainings, {trainer.spent:g} of the budget of {trainer.budget}"
     )
     return {"points": 1.0, "message": message, "choice": choice, "devs": devs}

@@ -268,19 +268,21 @@ def test_metric_vs_lambda_bars_each_dev_point_by_one_standard_error_of_its_dev_s
 
 
 def test_search_trials_put_a_configurations_trainings_in_one_column_with_their_mean_and_the_target():
-    def trial(alpha, lambda_reg, seed, dev, epochs=40):
-        return dict(hidden_neurons=64, alpha=alpha, epochs=epochs, lambda_reg=lambda_reg, seed=seed, dev_accuracy=dev)
+    def trial(alpha, lambda_reg, seed, dev, epochs=40, hidden=64):
+        return dict(
+            hidden_neurons=hidden, alpha=alpha, epochs=epochs, lambda_reg=lambda_reg, seed=seed, dev_accuracy=dev
+        )
 
     trials = [trial(0.03, 0.0, 0, 80.0), trial(0.03, 3.0, 0, 79.0), trial(0.1, 0.0, 0, 78.0, epochs=10)]
-    trials += [trial(0.03, 0.0, 1, 81.0), trial(0.03, 0.0, 2, 82.0)]
+    trials += [trial(0.03, 0.0, 1, 81.0), trial(0.03, 0.0, 2, 82.0), trial(0.1, 0.0, 0, 77.0, hidden=16)]
     ax = choice_plots.search_trials(trials, target=80.0).axes[0]
     columns = [line for line in ax.get_lines() if line.get_marker() == "o"]
-    assert [list(line.get_ydata()) for line in columns] == [[80.0, 81.0, 82.0], [79.0], [78.0]]
-    assert columns[0].get_markersize() > columns[2].get_markersize()  # 40 epochs against 10
+    assert [list(line.get_ydata()) for line in columns] == [[80.0, 81.0, 82.0], [79.0], [78.0], [77.0]]
+    assert columns[0].get_markersize() > columns[2].get_markersize() == columns[3].get_markersize()  # by cost
     xs = [line.get_xdata()[0] for line in columns]
     assert len(set(xs[:2])) == 2 and xs[0] < 0.03 < xs[1]  # the two lambdas at one rate stand side by side
     (mean_bar,) = [line for line in ax.get_lines() if line.get_color() == "black"]
     assert list(mean_bar.get_ydata()) == [81.0, 81.0]  # only the column of three gets a mean
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == ["λ = 0", "λ = 3", "target 80%"] and "5 trainings" in ax.get_title()
+    assert legend == ["λ = 0", "λ = 3", "target 80%"] and "6 trainings" in ax.get_title()
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0.03", "0.1"]

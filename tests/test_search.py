@@ -27,19 +27,28 @@ def trainer_of():
     return make
 
 
-def test_the_trainer_charges_each_training_its_epochs_and_refuses_what_the_budget_cannot_pay(trainer_of):
-    trainer = trainer_of(1)  # one training of 40 epochs, or its worth
-    long = {**SMALL, "epochs": 30}
-    first = trainer.train({**long, "seed": 0})
-    assert trainer.train({**long, "seed": 0}) == first  # a repeat is free
+def test_the_trainer_charges_width_times_epochs_and_refuses_what_the_budget_cannot_pay(trainer_of):
+    trainer = trainer_of(1)  # one largest training (64 neurons, 40 epochs), or its worth
+    wide = {**SMALL, "hidden_neurons": 64, "epochs": 30}
+    first = trainer.train({**wide, "seed": 0})
+    assert trainer.train({**wide, "seed": 0}) == first  # a repeat is free
     assert (trainer.used, trainer.spent, trainer.left) == (1, 0.75, 0.25)
-    with pytest.raises(search.BudgetSpent, match="0.25 is left, a training of 30 epochs costs 0.75"):
-        trainer.train({**long, "seed": 1})
-    trainer.train({**SMALL, "epochs": 10, "seed": 1})
+    with pytest.raises(search.BudgetSpent, match="0.25 is left, a training of 64 neurons x 30 epochs costs 0.75"):
+        trainer.train({**wide, "seed": 1})
+    trainer.train({**SMALL, "hidden_neurons": 32, "epochs": 20, "seed": 1})  # half the width, half the epochs
     assert (trainer.used, trainer.spent, trainer.left) == (2, 1, 0)
-    with pytest.raises(search.BudgetSpent, match="budget of 1 trainings of 40 epochs is spent"):
+    with pytest.raises(search.BudgetSpent, match="the budget of 1 largest trainings is spent"):
         trainer.train({**SMALL, "seed": 2})
     assert [t["seed"] for t in trainer.trials] == [0, 1]
+
+
+def test_however_cheap_the_trainings_the_trainer_makes_at_most_five_per_unit_of_budget(trainer_of):
+    trainer = trainer_of(1)
+    for k in range(search.MOST_PER_BUDGET):
+        trainer.train({**SMALL, "seed": k})  # 4 neurons x 1 epoch: 1/640 of the budget each
+    with pytest.raises(search.BudgetSpent, match="5 trainings made, the most a budget of 1 allows"):
+        trainer.train({**SMALL, "seed": 5})
+    assert trainer.left > 0.99
 
 
 def test_training_k_is_the_same_network_in_any_trainer(trainer_of):
@@ -86,11 +95,17 @@ def measure_small(trials, budget_left):
     return ("train", {**SMALL, "seed": len(trials)}) if len(trials) < 2 else ("choose", SMALL)
 
 
-def test_the_verdict_compares_the_mean_of_the_choices_trainings_with_the_target(trainer_of):
-    passed = search.verdict(measure_small, trainer_of(3), 2, 10.0)
+def test_the_verdict_judges_the_choice_on_fresh_trainings_the_search_never_saw(trainer_of):
+    trainer = trainer_of(3)
+    passed = search.verdict(measure_small, trainer, 2, 10.0)
     failed = search.verdict(measure_small, trainer_of(3), 2, 99.0)
     assert passed["points"] == 1 and failed["points"] == 0
     assert passed["devs"] == failed["devs"] and len(passed["devs"]) == 2
+    fresh = [trainer.dev_accuracy(trainer.networks[(*SMALL.values(), k)]) for k in (2, 3)]  # seeds 2 and 3
+    assert passed["devs"] == fresh and trainer.used == 2  # judged on them, outside the budget
+    own = np.mean([t["dev_accuracy"] for t in trainer.trials])
+    assert "over 2 fresh trainings, seeds 2 to 3 (target 10%;" in passed["message"]
+    assert f"your search's own 2: {own:.2f}%" in passed["message"]
     assert "short of the target 99%" in failed["message"]
 
 

@@ -61,10 +61,11 @@ HOOKS = {
 
 def check_next_trial(fn, trainer, *, n_seeds: int, target: float):
     """Check the search ``next_trial(trials, budget_left)`` of notebook 10: run it with the counted ``trainer``,
-    print its trials, retrain its choice over ``n_seeds`` seeds and compare the mean dev accuracy with ``target``.
+    print its trials, then judge the choice as :func:`fashion_helpers.search.verdict` does (trained by the search on
+    every seed; the mean of ``n_seeds`` fresh trainings against ``target``).
 
     Returns the chosen configuration (None while the exercise is open). The grade does not come from here: the
-    isolated grader runs the same search with its own trainer and retrains the choice itself."""
+    isolated grader runs the same search with its own trainer and judges the choice itself."""
     from .. import search
 
     result = search.verdict(fn, trainer, n_seeds, target)

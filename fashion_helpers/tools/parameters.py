@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import CourseInputError, require_number
-from ..search import FULL_EPOCHS
+from ..search import FULL_EPOCHS, FULL_WIDTH, MOST_PER_BUDGET
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,8 @@ SPEC: dict[str, Parameter] = {
         3,
         "seeds for the spread of a result: 06 trains the network with seeds seed, "
         "seed+1, ...; 07 repeats its L2 sweep with them; 08 and 09 train each configuration "
-        "that many times and 10's choice must be trained that many times by its search (training k draws "
-        "from default_rng([seed, k])); each result is their mean ± "
+        "that many times and 10's choice must be trained that many times by its search, then is judged on "
+        "that many fresh trainings (training k draws from default_rng([seed, k])); each result is their mean ± "
         "standard deviation",
         1,
         short="trainings per configuration, for mean ± standard deviation",
@@ -130,17 +130,18 @@ SPEC: dict[str, Parameter] = {
     "budget": Parameter(
         "int",
         20,
-        f"what the model-selection search of 10 may spend, in trainings of {FULL_EPOCHS} epochs: a training of e "
-        f"epochs costs e/{FULL_EPOCHS} of it, and the course's trainer refuses one that costs more than is left",
+        f"what the model-selection search of 10 may spend, in largest trainings ({FULL_WIDTH} neurons, "
+        f"{FULL_EPOCHS} epochs): one of h neurons and e epochs costs h e/{FULL_WIDTH * FULL_EPOCHS}; the course's "
+        f"trainer refuses one that costs more than is left, and any past {MOST_PER_BUDGET} per unit",
         1,
-        short=f"what the search may spend, in trainings of {FULL_EPOCHS} epochs (e epochs cost e/{FULL_EPOCHS})",
+        short=f"what the search may spend, in largest trainings ({FULL_WIDTH} neurons, {FULL_EPOCHS} epochs)",
     ),
     "target": Parameter(
         "float",
         80.0,
-        "mean dev accuracy (%) over n_seeds trainings that the configuration chosen in 10 must reach",
+        "mean dev accuracy (%) that n_seeds fresh trainings of the configuration chosen in 10 must reach",
         0,
-        short="mean dev accuracy (%) over n_seeds seeds the choice must reach",
+        short="mean dev accuracy (%) over n_seeds fresh trainings the choice must reach",
     ),
     "svc_max_train": Parameter(
         "int",

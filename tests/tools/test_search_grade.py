@@ -18,6 +18,7 @@ REFERENCE = yours.read_sections(NOTEBOOK_DIR / yours.RECORD_NAME)
 CHEAP = {"budget": 3, "n_seeds": 2, "target": 60.0}
 SMALL = '{"hidden_neurons": 16, "alpha": 0.1, "epochs": 3, "lambda_reg": 0.0}'
 TINY = '{"hidden_neurons": 1, "alpha": 0.0001, "epochs": 1, "lambda_reg": 0.0}'
+LARGEST = '{"hidden_neurons": 64, "alpha": 0.1, "epochs": 40, "lambda_reg": 0.0}'
 
 
 def search_cell(body: str, above: str = "") -> str:
@@ -46,7 +47,7 @@ def test_an_honest_search_within_the_budget_gets_the_point(grade):
         )
     )
     assert found.points == 1, found.message
-    assert "found with 2 trainings, 0.15 of the budget of 3" in found.message  # 2 x 3 epochs of 40
+    assert "found with 2 trainings, 0.0375 of the budget of 3" in found.message  # 2 x (16 x 3) / (64 x 40)
 
 
 ATTEMPTS = {
@@ -62,9 +63,13 @@ ATTEMPTS = {
         search_cell(f'return ("train", {{**{TINY}, "seed": len(trials)}}) if len(trials) < 2 else ("choose", {TINY})'),
         "short of the target 60%",
     ),
-    "a search that trains past the budget": (
+    "a search that makes more trainings than the budget allows, however cheap": (
         search_cell(f'return "train", {{**{SMALL}, "seed": len(trials)}}'),
-        "the search went past its budget: the budget of 3 trainings of 40 epochs is spent: 0 is left",
+        "the search went past its budget: 15 trainings made, the most a budget of 3 allows",
+    ),
+    "a search that spends past the budget": (
+        search_cell(f'return "train", {{**{LARGEST}, "seed": len(trials)}}'),
+        "the search went past its budget: the budget of 3 largest trainings is spent: 0 is left",
     ),
     "a search that asks for the same training forever": (
         search_cell(f'return "train", {{**{SMALL}, "seed": 0}}'),
@@ -113,7 +118,7 @@ def test_the_notebooks_own_search_reaches_the_target_when_the_grader_retrains_it
     shutil.copy(NOTEBOOK_DIR / f"{search.NOTEBOOK}.ipynb", tmp_path)
     (verdict,) = verify.grade_submission(tmp_path, REFERENCE, {})
     assert (verdict.exercise, verdict.notebook, verdict.points) == (search.NAME, search.NOTEBOOK, 1.0)
-    assert "mean dev accuracy over 3 seeds (target 80%)" in verdict.message
+    assert "mean dev accuracy over 3 fresh trainings, seeds 3 to 5 (target 80%;" in verdict.message
 
 
 def test_the_self_study_edition_of_notebook_10_runs_with_the_search_open(tmp_path):
@@ -138,3 +143,4 @@ def test_the_round_trips_search_written_differently_gets_the_point(grade):
     found = grade(search_cell(submissions.announcing(search.NAME)), parameters=None)
     assert found.points == 1, found.message
     assert "found with 4 trainings, 4 of the budget of 20" in found.message
+    assert "over 3 fresh trainings, seeds 3 to 5 (target 80%;" in found.message
