@@ -199,8 +199,9 @@ def verdict(next_trial, trainer: Trainer, n_seeds: int, target: float) -> dict:
     One point when the search chose within the budget a configuration it trained with every seed 0 .. n_seeds-1
     (a choice it never measured scores nothing, however good) and the mean dev accuracy of n_seeds fresh
     trainings of it, seeds n_seeds .. 2 n_seeds - 1 (``devs``), reaches ``target``: the search chose on its own
-    trainings' scores, so those are optimistic, and new draws of the training are not. The message says why not
-    otherwise, and sets the search's own mean beside the fresh one."""
+    trainings' scores, so those are optimistic; new draws of the training remove that luck of the draw (not the
+    luck of the dev images, which only a held-out set can show). The message says why not otherwise, and sets the
+    search's own mean beside the fresh one."""
     try:
         choice = run_search(next_trial, trainer)
     except NotImplementedError:
