@@ -23,14 +23,12 @@ def search_trials(trials: list[dict], target: float | None = None, title: str = 
     ``target`` dashed."""
     fig = Figure(figsize=(7.5, 3.8), dpi=DPI)
     ax = fig.subplots()
-    configs: dict[tuple, list[float]] = {}
+    configs: dict[tuple, list[float]] = {}  # (alpha, lambda, cost, width, epochs) -> the dev accuracies
     for t in trials:
-        configs.setdefault((t["alpha"], t["lambda_reg"], t["hidden_neurons"], t["epochs"]), []).append(
-            t["dev_accuracy"]
-        )
+        key = (t["alpha"], t["lambda_reg"], cost(t), t["hidden_neurons"], t["epochs"])
+        configs.setdefault(key, []).append(t["dev_accuracy"])
     lambdas, labelled = sorted({key[1] for key in configs}), set()
-    for (alpha, lam, hidden, epochs), devs in configs.items():
-        price = cost({"hidden_neurons": hidden, "epochs": epochs})
+    for (alpha, lam, price, _, _), devs in configs.items():
         k = lambdas.index(lam)
         x = alpha * 1.08 ** (k - (len(lambdas) - 1) / 2)  # side by side when configurations share a rate
         label = None if lam in labelled else f"λ = {lam:g}"

@@ -42,9 +42,18 @@ FULL_WIDTH, FULL_EPOCHS = LIMITS["hidden_neurons"][1], LIMITS["epochs"][1]
 MOST_PER_BUDGET = 5
 
 
+def _neuron_epochs(config: dict) -> int:
+    return config["hidden_neurons"] * config["epochs"]
+
+
 def cost(config: dict) -> float:
     """What one training of ``config`` costs, in largest trainings."""
-    return config["hidden_neurons"] * config["epochs"] / (FULL_WIDTH * FULL_EPOCHS)
+    return _neuron_epochs(config) / (FULL_WIDTH * FULL_EPOCHS)
+
+
+def training_key(config: dict, seed: int) -> tuple:
+    """Training ``seed`` of a configuration, as the trainer files it."""
+    return tuple(config[name] for name in KEYS) + (seed,)
 
 
 class BudgetSpent(CourseInputError):
@@ -103,7 +112,7 @@ class Trainer:
     @property
     def units_left(self) -> int:
         """What is left, in neuron-epochs (exact: no rounding decides a refusal)."""
-        spent = sum(t["hidden_neurons"] * t["epochs"] for t in self.trials)
+        spent = sum(_neuron_epochs(t) for t in self.trials)
         return self.budget * FULL_WIDTH * FULL_EPOCHS - spent
 
     @property
@@ -139,15 +148,15 @@ class Trainer:
 
     def train(self, config: dict) -> float:
         config = config_of(config, with_seed=True)
-        key = tuple(config[k] for k in KEYS + ("seed",))
+        key = training_key(config, config["seed"])
         for trial in self.trials:
-            if tuple(trial[k] for k in KEYS + ("seed",)) == key:
+            if training_key(trial, trial["seed"]) == key:
                 return trial["dev_accuracy"]
-        size = f"{config['hidden_neurons']} neurons x {config['epochs']} epochs"
-        if config["hidden_neurons"] * config["epochs"] > self.units_left:
+        if _neuron_epochs(config) > self.units_left:
             raise BudgetSpent(
                 f"the budget of {self.budget} largest trainings is spent: {self.left:g} is left, a training of "
-                f"{size} costs {cost(config):g}; choose among the trials you have"
+                f"{config['hidden_neurons']} neurons x {config['epochs']} epochs costs {cost(config):g}; choose "
+                "among the trials you have"
             )
         if self.used >= MOST_PER_BUDGET * self.budget:
             raise BudgetSpent(
@@ -186,7 +195,7 @@ def retrain(config: dict, trainer: Trainer, n_seeds: int, first: int = 0) -> lis
     config = config_of(config, with_seed=False)
     found = []
     for k in range(first, first + n_seeds):
-        key = tuple(config[name] for name in KEYS) + (k,)
+        key = training_key(config, k)
         if key not in trainer.networks:
             trainer.networks[key] = trainer.fit({**config, "seed": k})
         found.append(trainer.networks[key])
@@ -211,15 +220,15 @@ def verdict(next_trial, trainer: Trainer, n_seeds: int, target: float) -> dict:
     except CourseInputError as error:
         return {"points": 0.0, "message": str(error)}
     described = ", ".join(f"{k} {choice[k]:g}" for k in KEYS)
-    measured = {tuple(t[k] for k in KEYS + ("seed",)) for t in trainer.trials}
-    unmeasured = [k for k in range(n_seeds) if tuple(choice[name] for name in KEYS) + (k,) not in measured]
+    measured = {training_key(t, t["seed"]): t["dev_accuracy"] for t in trainer.trials}
+    unmeasured = [k for k in range(n_seeds) if training_key(choice, k) not in measured]
     if unmeasured:
         message = (
             f"the choice ({described}) was not trained by your search with seed {', '.join(map(str, unmeasured))}: "
             f"choose a configuration your trials measured on all {n_seeds} seeds (0 to {n_seeds - 1})"
         )
         return {"points": 0.0, "message": message, "choice": choice}
-    own = float(np.mean([trainer.dev_accuracy(params) for params in retrain(choice, trainer, n_seeds)]))
+    own = float(np.mean([measured[training_key(choice, k)] for k in range(n_seeds)]))
     devs = [trainer.dev_accuracy(params) for params in retrain(choice, trainer, n_seeds, first=n_seeds)]
     mean = float(np.mean(devs))
     fresh = f"{mean:.2f}% mean dev accuracy over {n_seeds} fresh trainings, seeds {n_seeds} to {2 * n_seeds - 1}"
