@@ -115,3 +115,34 @@ def lambda_bands(runs_by_start: dict, title: str = "Accuracy against L2 strength
     fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     return fig
+
+
+def holdout_lanes(table, title: str = "Every model on the held-out set, after every choice") -> Figure:
+    """One lane per model of ``table`` (columns ``model``, ``dev accuracy (%)``, ``held-out accuracy (%)``,
+    ``standard error``): its held-out accuracy with ±2 standard errors and its dev accuracy. The axis spans the
+    trained models; a model far below them (the majority class) keeps its lane, its accuracy written beside its
+    name."""
+    held = table["held-out accuracy (%)"].to_numpy(float)
+    dev = table["dev accuracy (%)"].to_numpy(float)
+    bars = 2 * table["standard error"].to_numpy(float)
+    far = held < np.median(held) - 30  # a lane with nothing in the trained models' range
+    near = ~far
+    low = max(0.0, np.floor(min((held - bars)[near].min(), dev[near].min())) - 3)
+    high = min(100.0, np.ceil(max((held + bars)[near].max(), dev[near].max())) + 3)
+    fig = Figure(figsize=(8, 3.6), dpi=DPI)
+    ax = fig.subplots()
+    y = np.arange(len(table))
+    ax.errorbar(
+        held[near], y[near], xerr=bars[near], fmt="o", capsize=6, color="tab:green", label="held-out accuracy ± 2 SE"
+    )
+    ax.plot(dev[near], y[near], "x", color="tab:orange", ms=8, label="dev accuracy")
+    names = table["model"]
+    lanes = [f"{name} ({h:.2f}%, off scale)" if f else name for name, h, f in zip(names, held, far, strict=True)]
+    ax.set_yticks(y, lanes, fontsize=10)
+    ax.set_xlabel("accuracy (%)", fontsize=10)
+    ax.set_xlim(low, high)
+    ax.set_title(title, fontsize=11)
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize=9, loc="lower left")  # over the empty ends of the lowest lanes
+    fig.tight_layout()
+    return fig

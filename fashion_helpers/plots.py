@@ -72,14 +72,20 @@ def _tiles(
     return fig, shown
 
 
-def image_grid(X, Y, indices=None, predictions=None, columns: int = 8, title: str | None = None) -> Figure:
+def image_grid(X, Y, indices=None, predictions=None, columns: int = 8, title: str | None = None, labels=None) -> Figure:
     """Images (columns of X, (784, m)) with their class names; with predictions, wrong ones titled in red.
 
     indices: which columns to show (default: the first 16).
+    labels: one title per shown image instead of its class name (for tiles that are not garments, e.g. a difference).
     """
     indices = list(range(min(16, X.shape[1]))) if indices is None else list(indices)
+    if labels is not None and len(labels) != len(indices):
+        raise ValueError(f"image_grid: {len(labels)} labels for {len(indices)} images; give one label per image")
     titles, colors = [], {}
     for k, idx in enumerate(indices):
+        if labels is not None:
+            titles.append(str(labels[k]))
+            continue
         label = CLASS_NAMES[int(Y[idx])]
         if predictions is None:
             titles.append(label)

@@ -8,6 +8,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from fashion_helpers import analysis, choice_plots, plots  # noqa: E402
@@ -91,6 +92,14 @@ def test_image_tiles_are_one_picture_with_each_image_in_its_place_and_wrong_titl
     titles = [(t.get_text(), t.get_color()) for t in ax.texts]
     assert [color for _, color in titles] == ["black", "crimson", "black"]
     assert "(true: " in titles[1][0]
+
+
+def test_image_tiles_take_given_labels_one_per_image_and_refuse_a_wrong_count(split):
+    X_train, Y_train, _, _ = split
+    fig = plots.image_grid(X_train, Y_train, indices=[0, 1], labels=["original", "difference"])
+    assert [t.get_text() for t in fig.axes[0].texts] == ["original", "difference"]
+    with pytest.raises(ValueError, match="2 labels for 3 images"):
+        plots.image_grid(X_train, Y_train, indices=[0, 1, 2], labels=["a", "b"])
 
 
 def test_weight_tiles_share_one_scale_or_each_take_their_own():
@@ -286,3 +295,18 @@ def test_search_trials_put_a_configurations_trainings_in_one_column_with_their_m
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["λ = 0", "λ = 3", "target 80%"] and "6 trainings" in ax.get_title()
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0.03", "0.1"]
+
+
+def test_holdout_lanes_span_the_trained_models_and_name_the_majority_class_off_scale():
+    table = pd.DataFrame(
+        {
+            "model": ["majority class", "logistic regression", "chosen network"],
+            "dev accuracy (%)": [8.25, 80.25, 82.25],
+            "held-out accuracy (%)": [9.80, 79.50, 81.70],
+            "standard error": [0.66, 0.90, 0.86],
+        }
+    )
+    ax = choice_plots.holdout_lanes(table).axes[0]
+    low, high = ax.get_xlim()
+    assert low <= 79.50 - 2 * 0.90 and high >= 82.25 and high - low < 20  # the trained models fill the axis
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "majority class (9.80%, off scale)"
