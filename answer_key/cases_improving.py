@@ -54,6 +54,51 @@ def _initialiser(name: str, w2_first) -> Spec:
     )
 
 
+# --------------------------------------------------------------------------- 08: minibatches
+
+
+def _cut(order, batch_size, m):
+    return [order[start : start + batch_size] for start in range(0, m, batch_size)]
+
+
+def minibatches() -> Spec:
+    return Spec(
+        "minibatches",
+        "each index 0 .. m-1 exactly once, in batches of batch_size (the last one what is left), in the order of "
+        "one rng.permutation(m)",
+        ("batches",),
+        (
+            Case("10 images in batches of 4, from default_rng(0)", (call(rng(0), 10, 4),)),
+            Case("8 images in batches of 8, from default_rng(1)", (call(rng(1), 8, 8),)),
+            Case("5 images in batches of 16, from default_rng(2)", (call(rng(2), 5, 16),)),
+        ),
+        (
+            Case("a hidden case", (call(rng(5), 100, 32),)),
+            Case("a hidden case", (call(rng(6), 7, 3),)),
+        ),
+        (
+            (
+                "the last, smaller batch is dropped: every image belongs to one batch in each epoch",
+                lambda rng_, m, b: _cut(rng_.permutation(m), b, m)[: m // b],
+            ),
+            (
+                "the images keep their order: shuffle them with rng.permutation(m), a new order each epoch",
+                lambda rng_, m, b: _cut(np.arange(m), b, m),
+            ),
+            (
+                "the order is drawn with rng.choice: it is a random order too, but not the course's; draw it with "
+                "rng.permutation(m)",
+                lambda rng_, m, b: _cut(rng_.choice(m, m, replace=False), b, m),
+            ),
+            (
+                "the indices are drawn with replacement, so some images repeat and others are missed: shuffle all m "
+                "once with rng.permutation(m)",
+                lambda rng_, m, b: _cut(rng_.integers(0, m, m), b, m),
+            ),
+        ),
+    )
+
+
 # --------------------------------------------------------------------------- 08: momentum_update, adam_update
 
 
@@ -280,6 +325,7 @@ def specs() -> list[Spec]:
     return [
         _initialiser("he_init", _he_w2_first),
         _initialiser("glorot_init", _glorot_w2_first),
+        minibatches(),
         momentum_update(),
         adam_update(),
         flip_left_right(),

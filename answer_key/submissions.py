@@ -115,6 +115,10 @@ def uniform(rows, columns):
 W1 = uniform(hidden_neurons, input_size)
 W2 = uniform(output_size, hidden_neurons)
 return W1, np.zeros((hidden_neurons, 1)), W2, np.zeros((output_size, 1))""",
+    "minibatches": """\
+shuffled = rng.permutation(m)
+cuts = np.arange(batch_size, m, batch_size)
+return np.split(shuffled, cuts)""",
     "momentum_update": """\
 new_velocity = [beta * v + g for v, g in zip(velocity, grads)]
 return tuple(p - alpha * v for p, v in zip(params, new_velocity)), tuple(new_velocity)""",

@@ -1,9 +1,10 @@
 """Mini-batch training (notebook 08): the course network trained by the student's own functions.
 
-Nothing here computes a gradient, an update or a starting point: :func:`train_minibatch` orders the work
-(shuffle, batches, epochs, early stopping's bookkeeping) and calls the functions it is given. ``functions`` maps
+Nothing here computes a gradient, an update, a starting point or an epoch's batches: :func:`train_minibatch`
+orders the work (epochs, early stopping's bookkeeping) and calls the functions it is given. ``functions`` maps
 exercise names to the student's functions: ``forward_prop``, ``backward_prop``, ``compute_loss``,
-``get_predictions``, ``get_accuracy``, ``make_predictions`` always, and as the settings need them
+``get_predictions``, ``get_accuracy``, ``make_predictions`` and ``minibatches`` (each epoch's shuffle and batches)
+always, and as the settings need them
 ``update_params`` (sgd), ``momentum_update``, ``adam_update``, ``init_params`` (the mid-term's uniform start),
 ``he_init``, ``glorot_init``, ``flip_left_right``, ``shift_images`` (augmentation) and ``should_stop`` (patience).
 
@@ -23,7 +24,15 @@ SCHEDULES = ("constant", "cosine")
 DTYPES = ("float64", "float32")
 INITIALISERS = ("uniform", "he", "glorot")
 #: The functions every training calls, and those a setting adds.
-ALWAYS = ("forward_prop", "backward_prop", "compute_loss", "get_predictions", "get_accuracy", "make_predictions")
+ALWAYS = (
+    "forward_prop",
+    "backward_prop",
+    "compute_loss",
+    "get_predictions",
+    "get_accuracy",
+    "make_predictions",
+    "minibatches",
+)
 BY_SETTING = {
     "sgd": ("update_params",),
     "momentum": ("momentum_update",),
@@ -136,6 +145,29 @@ def _check_settings(X, Y, rng, epochs, batch_size, optimizer, init, alpha, lambd
         network.check_inputs(X_dev, Y_dev)
 
 
+def _epoch_batches(minibatches, rng, m: int, batch_size: int) -> list:
+    """Your ``minibatches(rng, m, batch_size)``, refused in one line when its batches do not cover each of the m
+    images exactly once (a training on them would quietly skip or repeat images)."""
+    batches = minibatches(rng, m, batch_size)
+    try:
+        batches = [np.asarray(batch) for batch in batches]
+        covered = np.sort(np.concatenate(batches)) if batches else np.array([])
+    except (TypeError, ValueError) as err:
+        raise CourseInputError(
+            f"your minibatches must return a list of index arrays ({err}): see notebook 08"
+        ) from None
+    if covered.dtype.kind not in "iu" and covered.size:
+        raise CourseInputError("your minibatches must return arrays of integer indices: see notebook 08")
+    if covered.shape != (m,) or not np.array_equal(covered, np.arange(m)):
+        raise CourseInputError(
+            f"your minibatches(rng, {m}, {batch_size}) must hold each index 0..{m - 1} exactly once, in batches of "
+            f"at most {batch_size}: check it against notebook 08's self-check"
+        )
+    if any(batch.size > batch_size for batch in batches):
+        raise CourseInputError(f"your minibatches returned a batch larger than {batch_size}: see notebook 08")
+    return batches
+
+
 def train_minibatch(
     X,
     Y,
@@ -161,8 +193,9 @@ def train_minibatch(
 ):
     """Train the course network by mini-batch gradient descent with your functions. Returns ``params, history``.
 
-    Each epoch shuffles the training images with rng and walks through them in batches of ``batch_size``; each
-    batch makes one update with ``optimizer`` ("sgd", "momentum" or "adam") at learning rate alpha.
+    Each epoch walks through the training images in the batches your ``minibatches(rng, m, batch_size)`` returns
+    (a shuffled order cut into batches of ``batch_size``); each batch makes one update with ``optimizer`` ("sgd",
+    "momentum" or "adam") at learning rate alpha.
     init: "uniform" (the mid-term's), "he" or "glorot", used unless ``params`` gives the starting point.
     lambda_reg: L2 strength of the whole training set's cost ``lambda/(2m) ||W||^2``; a batch of b images gets
     ``lambda_reg * b / m``, so that every batch's gradient estimates the same cost.
@@ -197,17 +230,17 @@ def train_minibatch(
         X = np.asarray(X, dtype=dtype)
         X_dev = None if X_dev is None else np.asarray(X_dev, dtype=dtype)
         params = tuple(np.asarray(p, dtype=dtype) for p in params)
-    forward, backward, loss = (functions[name] for name in ("forward_prop", "backward_prop", "compute_loss"))
+    forward, backward, loss, batches = (
+        functions[name] for name in ("forward_prop", "backward_prop", "compute_loss", "minibatches")
+    )
     m = Y.size
     state = zero_state(params, optimizer)
     history = {"epoch": [], "loss": [], "dev_accuracy": [], "best_epoch": None}
     best = params
     for epoch in range(epochs):
-        order = rng.permutation(m)
         losses = []
         epoch_alpha = learning_rate(schedule, alpha, epoch, epochs)
-        for start in range(0, m, batch_size):
-            batch = order[start : start + batch_size]
+        for batch in _epoch_batches(batches, rng, m, batch_size):
             X_batch, Y_batch = X[:, batch], Y[batch]
             if augment_data:
                 X_batch = augment(X_batch, rng, max_shift, functions, mirror)

@@ -264,6 +264,14 @@ def holdout_score(params, X_holdout, Y_holdout) -> tuple[float, float]:
     return accuracy, float(standard_error)
 
 
+# --- minibatches (08_initialization_and_optimizers) ---
+def minibatches(rng: np.random.Generator, m: int, batch_size: int):
+    """One epoch's batches: the indices 0 .. m-1 in a random order drawn from rng, cut into consecutive batches of
+    batch_size (the last one holds what is left). Returns a list of integer index arrays."""
+    order = rng.permutation(m)
+    return [order[start : start + batch_size] for start in range(0, m, batch_size)]
+
+
 # --- he_init (08_initialization_and_optimizers) ---
 from fashion_helpers.data import NUM_CLASSES, NUM_PIXELS
 

@@ -49,6 +49,10 @@ CANDIDATES = [
     dict(full_data_settings(), hidden_neurons=768),
     dict(full_data_settings(), augment_data=True),
     dict(full_data_settings(), alpha=0.002),
+    # The recipe has no L2: lambda/m W in each gradient, 1e-4, 2e-4 and 5e-4 of the weights on 50,000 images.
+    dict(full_data_settings(), lambda_reg=5.0),
+    dict(full_data_settings(), lambda_reg=10.0),
+    dict(full_data_settings(), lambda_reg=25.0),
 ]
 
 

@@ -20,6 +20,7 @@ def mine(reference):
             "get_predictions",
             "get_accuracy",
             "make_predictions",
+            "minibatches",
             "he_init",
             "glorot_init",
             "momentum_update",
@@ -194,3 +195,47 @@ def test_the_course_solutions_keep_float32_through_both_passes(split, mine, refe
     grads = mine["backward_prop"](Z1, A1, Z2, A2, params[0], params[2], X, Y, 0.5)
     assert [a.dtype for a in (Z1, A1, Z2, A2, *grads)] == [np.float32] * 8
     assert reference.ReLU_deriv(Z1).dtype == np.float32
+
+
+def test_the_trainer_walks_through_the_batches_your_minibatches_returns(split, mine):
+    X_train, Y_train, _, _ = split
+    X, Y = X_train[:, :100], Y_train[:100]
+    calls = []
+
+    def reversed_batches(rng, m, batch_size):  # the same draws, the batches in the opposite order
+        calls.append((m, batch_size))
+        return mine["minibatches"](rng, m, batch_size)[::-1]
+
+    kwargs = dict(hidden_neurons=6, epochs=3, batch_size=32, optimizer="sgd", alpha=0.1)
+    ours, _ = training.train_minibatch(X, Y, np.random.default_rng(1), functions=mine, **kwargs)
+    again, _ = training.train_minibatch(X, Y, np.random.default_rng(1), functions=mine, **kwargs)
+    theirs, _ = training.train_minibatch(
+        X, Y, np.random.default_rng(1), functions={**mine, "minibatches": reversed_batches}, **kwargs
+    )
+    assert calls == [(100, 32)] * 3  # once per epoch
+    assert all(np.array_equal(a, b) for a, b in zip(ours, again, strict=True))
+    assert not np.allclose(ours[0], theirs[0])  # another order of updates: another network
+
+
+@pytest.mark.parametrize(
+    "batches, message",
+    [
+        (lambda rng, m, b: [rng.permutation(m)[: m - 1]], "exactly once"),  # an image left out
+        (lambda rng, m, b: [np.arange(m), np.arange(m)], "exactly once"),  # every image twice
+        (lambda rng, m, b: [rng.permutation(m)], "larger than 32"),  # one batch of all 100
+        (lambda rng, m, b: [np.arange(m, dtype=float)], "integer indices"),  # not indices
+    ],
+)
+def test_minibatches_that_skip_repeat_or_oversize_are_refused_in_one_line(split, mine, batches, message):
+    X_train, Y_train, _, _ = split
+    with pytest.raises(CourseInputError, match=message):
+        training.train_minibatch(
+            X_train[:, :100],
+            Y_train[:100],
+            np.random.default_rng(1),
+            functions={**mine, "minibatches": batches},
+            hidden_neurons=6,
+            epochs=1,
+            batch_size=32,
+            optimizer="sgd",
+        )

@@ -1,4 +1,5 @@
-"""Self-checks of notebooks 08 and 09: scaled starts, update rules with a memory, augmentation, early stopping."""
+"""Self-checks of notebooks 08 and 09: scaled starts, an epoch's batches, update rules with a memory, augmentation,
+early stopping."""
 
 from __future__ import annotations
 
@@ -71,6 +72,22 @@ def check_glorot_init(fn, *, hidden: bool = False):
     return self_check(fn, "glorot_init", HOOKS.get("glorot_init", NO_HOOKS), hidden=hidden)
 
 
+def _batches_shape(case, outcomes):
+    """A list of integer index arrays, or a message."""
+    out = outcomes[0].returned
+    if not isinstance(out, (list, tuple)):
+        return f"it returned {type(out).__name__}: return a list holding one index array per batch"
+    for k, batch in enumerate(out):
+        if not isinstance(batch, np.ndarray) or batch.dtype.kind not in "iu":
+            return f"batch {k} is not an array of integer indices: slice the array rng.permutation(m) returns"
+    return None
+
+
+def check_minibatches(fn, *, hidden: bool = False):
+    """Check ``minibatches(rng, m, batch_size)``: one rng.permutation(m), cut into batches of batch_size."""
+    return self_check(fn, "minibatches", HOOKS.get("minibatches", NO_HOOKS), hidden=hidden)
+
+
 def check_momentum_update(fn, *, hidden: bool = False):
     """Check ``momentum_update(params, grads, velocity, alpha, beta)``: v <- beta v + g, theta <- theta - alpha v."""
     return self_check(fn, "momentum_update", HOOKS.get("momentum_update", NO_HOOKS), hidden=hidden)
@@ -112,5 +129,6 @@ def check_should_stop(fn, *, hidden: bool = False):
 HOOKS = {
     "he_init": Hooks(before=_he_properties),
     "glorot_init": Hooks(before=_glorot_properties),
+    "minibatches": Hooks(before=_batches_shape),
     "should_stop": Hooks(after=_stop_words),
 }
