@@ -76,31 +76,35 @@ def decision_boundaries(
     return fig
 
 
-def bowl(point) -> float:
-    """The ill-conditioned bowl f(x, y) = x²/20 + y²: twenty times more curved along y than along x."""
+def bowl(point, stretch: float = 20) -> float:
+    """The ill-conditioned bowl f(x, y) = x²/stretch + y²: ``stretch`` times more curved along y than along x (its
+    condition number)."""
     x, y = np.asarray(point, dtype=float)
-    return x**2 / 20 + y**2
+    return x**2 / stretch + y**2
 
 
-def bowl_gradient(point) -> np.ndarray:
-    """The gradient of :func:`bowl`: (x / 10, 2 y)."""
+def bowl_gradient(point, stretch: float = 20) -> np.ndarray:
+    """The gradient of :func:`bowl`: (2 x / stretch, 2 y)."""
     x, y = np.asarray(point, dtype=float)
-    return np.array([x / 10, 2 * y])
+    return np.array([2 * x / stretch, 2 * y])
 
 
-def bowl_paths(paths: dict, title: str = "Optimisers on an ill-conditioned bowl, f(x, y) = x²/20 + y²") -> Figure:
-    """One panel per named path (an array (steps + 1, 2) of points) over the bowl's contour lines; the minimum at 0."""
+def bowl_paths(paths: dict, stretch: float = 20, title: str | None = None) -> Figure:
+    """One panel per named path (an array (steps + 1, 2) of points) over the contour lines of :func:`bowl` with
+    this ``stretch``; the minimum at 0."""
+    title = title or f"Optimisers on an ill-conditioned bowl, f(x, y) = x²/{stretch:g} + y²"
     fig = Figure(figsize=(3.6 * len(paths), 3.4), dpi=DPI)
     axes = np.atleast_1d(fig.subplots(1, len(paths), sharey=True))
     xs, ys = np.linspace(-10, 10, 201), np.linspace(-5, 5, 101)
     grid_x, grid_y = np.meshgrid(xs, ys)
-    values = grid_x**2 / 20 + grid_y**2
+    values = grid_x**2 / stretch + grid_y**2
     for ax, (name, path) in zip(axes, paths.items(), strict=False):  # a grid may have blank panels left over
         path = np.asarray(path, dtype=float)
-        ax.contour(grid_x, grid_y, values, levels=[0.25, 1, 2.5, 5, 10, 20], colors="lightgrey", linewidths=1)
+        ax.contour(grid_x, grid_y, values, levels=[0.1, 0.25, 1, 2.5, 5, 10, 20], colors="lightgrey", linewidths=1)
         ax.plot(path[:, 0], path[:, 1], marker="o", ms=3, lw=1, color="tab:red")
         ax.plot(0, 0, "+", color="black", ms=10)
-        ax.set_title(f"{name}\nf = {bowl(path[-1]):.3f} after {len(path) - 1} steps", fontsize=9)
+        steps = len(path) - 1
+        ax.set_title(f"{name}\nf = {bowl(path[-1], stretch):.3f} after {steps} step{'s' * (steps != 1)}", fontsize=9)
         ax.set_xlim(-10, 10)
         ax.set_ylim(-5, 5)
         ax.set_xlabel("x", fontsize=10)

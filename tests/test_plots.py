@@ -203,9 +203,13 @@ def test_bowl_paths_draw_each_path_over_the_contours_and_report_where_it_ended()
     fig = toys.bowl_paths({"gradient descent": path, "momentum": path[:2]})
     assert [ax.get_title() for ax in fig.axes] == [
         "gradient descent\nf = 0.000 after 2 steps",
-        "momentum\nf = 2.800 after 1 steps",
+        "momentum\nf = 2.800 after 1 step",
     ]
     assert np.array_equal(fig.axes[0].get_lines()[0].get_xydata(), path)
+    # a narrower valley: the same y, ten times less curved along x
+    assert toys.bowl([2.0, 1.0], stretch=200) == 1.02
+    assert np.array_equal(toys.bowl_gradient([2.0, 1.0], stretch=200), [0.02, 2.0])
+    assert "x²/200 + y²" in toys.bowl_paths({"plain": path}, stretch=200).texts[0].get_text()
 
 
 def test_a_log_loss_axis_labels_the_decades_and_only_2_3_5_between_them():
