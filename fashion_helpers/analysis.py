@@ -166,3 +166,9 @@ def paired_image_gain(right_new, right_old) -> tuple[float, float, int, int]:
     n = right_new.size
     b, c = int(np.sum(right_new & ~right_old)), int(np.sum(right_old & ~right_new))
     return 100 * (b - c) / n, 100 * np.sqrt(b + c - (b - c) ** 2 / n) / n, b, c
+
+
+def accuracy_se(accuracy, n: int) -> float:
+    """Standard error (points) of an accuracy (%) measured on n images: 100 sqrt(p (1 - p) / n), p = accuracy/100."""
+    p = accuracy / 100
+    return float(100 * np.sqrt(p * (1 - p) / n))

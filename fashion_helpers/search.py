@@ -24,7 +24,7 @@ import numbers
 
 import numpy as np
 
-from . import training
+from . import analysis, training
 from .errors import CourseInputError
 
 #: The exercise, and the notebook it belongs to. It has solution markers and a self-check like every exercise,
@@ -243,3 +243,38 @@ def verdict(next_trial, trainer: Trainer, n_seeds: int, target: float) -> dict:
         f"found with {trainer.used} trainings, {trainer.spent:g} of the budget of {trainer.budget}"
     )
     return {"points": 1.0, "message": message, "choice": choice, "devs": devs}
+
+
+def holdout_look(choice: dict, trainer: Trainer, n_seeds: int, X_holdout, Y_holdout, target: float) -> dict:
+    """Score the networks the search trained of ``choice`` (trainings 0 .. n_seeds-1, nothing new) on the held-out
+    images, once: ``{"dev_mean", "holdout_mean", "lines"}``, the lines to print: the choice and its cost, both
+    means with their per-seed values and standard errors (:func:`analysis.accuracy_se`), the held-out mean's fall
+    from the dev mean in standard errors of the difference, and where both stand against ``target``."""
+    networks = retrain(choice, trainer, n_seeds)
+    devs = [trainer.dev_accuracy(p) for p in networks]
+    holdouts = [training.evaluate(p, X_holdout, Y_holdout, trainer.functions) for p in networks]
+    dev_mean, holdout_mean = float(np.mean(devs)), float(np.mean(holdouts))
+    n_dev, n_holdout = trainer.data[3].size, Y_holdout.size
+    dev_se, holdout_se = analysis.accuracy_se(dev_mean, n_dev), analysis.accuracy_se(holdout_mean, n_holdout)
+    difference = holdout_mean - dev_mean
+    fall = difference / np.hypot(dev_se, holdout_se)
+    from_target = (dev_mean - target) / dev_se
+    per_seed = ", ".join
+    lines = [
+        "chosen: "
+        + ", ".join(f"{k} {choice[k]:g}" for k in KEYS)
+        + f"; {trainer.used} trainings, {trainer.spent:g} of the budget of {trainer.budget}",
+        f"  dev accuracy over {n_seeds} seeds, used to choose: {dev_mean:6.2f}% (per seed "
+        + per_seed(f"{a:.2f}" for a in devs)
+        + f"; standard error {dev_se:.2f} on {n_dev} images)",
+        f"  held-out accuracy, never used to choose:  {holdout_mean:6.2f}% (per seed "
+        + per_seed(f"{a:.2f}" for a in holdouts)
+        + f"; standard error {holdout_se:.2f} on {n_holdout} images)",
+        f"held-out minus dev: {difference:+.2f} points, {fall:+.2f} standard errors of the difference: "
+        + ("within two, what noise alone gives" if abs(fall) <= 2 else "beyond two, more than noise alone gives"),
+        f"target {target:g}%: the dev mean is {from_target:+.2f} dev standard errors from it"
+        + (" (within one: a close call)" if abs(from_target) < 1 else "")
+        + f"; the held-out mean {'reaches' if holdout_mean >= target else 'does not reach'} it "
+        f"({holdout_mean - target:+.2f} points)",
+    ]
+    return {"dev_mean": dev_mean, "holdout_mean": holdout_mean, "lines": lines}

@@ -94,3 +94,8 @@ def test_paired_image_gain_counts_the_images_the_two_networks_disagree_on():
     gain, se, b, c = analysis.paired_image_gain(new, old)
     assert (b, c) == (38, 13)
     assert gain == pytest.approx(6.25) and se == pytest.approx(1.76, abs=0.005)
+
+
+def test_the_standard_error_of_an_accuracy_is_that_of_a_proportion():
+    assert analysis.accuracy_se(80.0, 400) == pytest.approx(2.0)  # 100 sqrt(0.8 * 0.2 / 400)
+    assert analysis.accuracy_se(100.0, 50) == 0.0

@@ -119,3 +119,17 @@ def test_a_choice_the_search_did_not_train_on_every_seed_scores_nothing_however_
     assert found["points"] == 0 and trainer.used == trained
     missing = ", ".join(str(k) for k in range(trained, 2))
     assert f"was not trained by your search with seed {missing}:" in found["message"]
+
+
+def test_the_holdout_look_scores_the_searchs_own_networks_once_and_trains_nothing(trainer_of):
+    trainer = trainer_of(1)
+    for k in range(2):
+        trainer.train({**SMALL, "seed": k})
+    X_dev, Y_dev = trainer.data[2], trainer.data[3]
+    look = search.holdout_look(SMALL, trainer, 2, X_dev, Y_dev, target=50.0)  # the dev images as a stand-in
+    assert trainer.used == 2 and len(trainer.networks) == 2  # the search's two networks, nothing new
+    own = np.mean([t["dev_accuracy"] for t in trainer.trials])
+    assert look["dev_mean"] == pytest.approx(own) and look["holdout_mean"] == pytest.approx(own)
+    assert len(look["lines"]) == 5
+    assert "held-out minus dev: +0.00 points, +0.00 standard errors" in look["lines"][3]
+    assert look["lines"][4].startswith("target 50%: the dev mean is")
