@@ -99,6 +99,67 @@ def minibatches() -> Spec:
     )
 
 
+# --------------------------------------------------------------------------- 08: sgd_epoch
+
+
+def _sgd_epoch(X, Y, params, rng_, batch_size, alpha, lambda_reg=0.0, mistake=""):
+    """The reference epoch with one of the catalogued mistakes."""
+    m = Y.size
+    W1, b1, W2, b2 = params
+    losses = []
+    for batch in R.minibatches(rng_, m, batch_size):
+        X_b, Y_b = X[:, batch], Y[batch]
+        lam = lambda_reg if mistake == "unscaled_l2" else lambda_reg * Y_b.size / m
+        Z1, A1, Z2, A2 = R.forward_prop(W1, b1, W2, b2, X_b)
+        loss = R.compute_loss(A2, Y_b, W1, W2, lam)
+        grads = R.backward_prop(Z1, A1, Z2, A2, W1, W2, X_b, Y_b, lam)
+        W1, b1, W2, b2 = R.update_params(W1, b1, W2, b2, *grads, alpha)
+        if mistake == "loss_after_update":
+            loss = R.compute_loss(R.forward_prop(W1, b1, W2, b2, X_b)[3], Y_b, W1, W2, lam)
+        losses.append(loss * (Y_b.size if mistake == "weighted_loss" else 1))
+    if mistake == "weighted_loss":
+        return (W1, b1, W2, b2), float(np.sum(losses) / m)
+    if mistake == "last_loss":
+        return (W1, b1, W2, b2), float(losses[-1])
+    return (W1, b1, W2, b2), float(np.mean(losses))
+
+
+def sgd_epoch() -> Spec:
+    X, Y, start = network(seed=61, hidden=4, m=10, coarse=True)
+    Xh, Yh, sh = network(seed=62, input_size=6, hidden=3, m=9, coarse=True)
+    mistakes = {
+        "unscaled_l2": "each batch gets the whole lambda_reg: a batch of b of the m images gets lambda_reg * b / m, "
+        "so that every batch's gradient estimates the same cost",
+        "loss_after_update": "the loss is measured after the batch's update: record it from the forward pass that "
+        "gives the gradients, before the update",
+        "weighted_loss": "the batches' losses are weighted by their sizes: return their plain mean (each batch counts "
+        "once), as the course's trainer records it",
+        "last_loss": "it returns the last batch's loss: return the mean over the epoch's batches",
+    }
+    return Spec(
+        "sgd_epoch",
+        "one update per batch of your minibatches, lambda_reg scaled by b / m, the mean of the batches' losses",
+        ("params", "loss"),
+        (
+            Case("10 images in batches of 4 at alpha = 0.5, from default_rng(0)", (call(X, Y, start, rng(0), 4, 0.5),)),
+            Case(
+                "the same with lambda_reg = 0.7",
+                (call(X, Y, start, rng(0), 4, 0.5, 0.7),),
+                same_as=(0, "lambda_reg"),
+            ),
+            Case("one batch of all 10 images, lambda_reg = 0.7", (call(X, Y, start, rng(1), 10, 0.5, 0.7),)),
+        ),
+        (
+            Case("a hidden case", (call(Xh, Yh, sh, rng(7), 2, 0.3, 0.4),)),
+            Case("a hidden case", (call(Xh, Yh, sh, rng(8), 5, 0.8),)),
+        ),
+        tuple(
+            (message, lambda *a, kind=kind, **k: _sgd_epoch(*a, **k, mistake=kind))
+            for kind, message in mistakes.items()
+        ),
+    )
+
+
 # --------------------------------------------------------------------------- 08: momentum_update, adam_update
 
 
@@ -326,6 +387,7 @@ def specs() -> list[Spec]:
         _initialiser("he_init", _he_w2_first),
         _initialiser("glorot_init", _glorot_w2_first),
         minibatches(),
+        sgd_epoch(),
         momentum_update(),
         adam_update(),
         flip_left_right(),

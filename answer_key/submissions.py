@@ -119,6 +119,16 @@ return W1, np.zeros((hidden_neurons, 1)), W2, np.zeros((output_size, 1))""",
 shuffled = rng.permutation(m)
 cuts = np.arange(batch_size, m, batch_size)
 return np.split(shuffled, cuts)""",
+    "sgd_epoch": """\
+n_images = X.shape[1]
+batch_losses = []
+for indices in minibatches(rng, n_images, batch_size):
+    share = len(indices) / n_images
+    Z1, A1, Z2, A2 = forward_prop(*params, X[:, indices])
+    batch_losses.append(compute_loss(A2, Y[indices], params[0], params[2], lambda_reg * share))
+    grads = backward_prop(Z1, A1, Z2, A2, params[0], params[2], X[:, indices], Y[indices], lambda_reg * share)
+    params = update_params(*params, *grads, alpha)
+return tuple(params), sum(batch_losses) / len(batch_losses)""",
     "momentum_update": """\
 new_velocity = [beta * v + g for v, g in zip(velocity, grads)]
 return tuple(p - alpha * v for p, v in zip(params, new_velocity)), tuple(new_velocity)""",

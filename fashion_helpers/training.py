@@ -1,12 +1,14 @@
 """Mini-batch training (notebook 08): the course network trained by the student's own functions.
 
-Nothing here computes a gradient, an update, a starting point or an epoch's batches: :func:`train_minibatch`
-orders the work (epochs, early stopping's bookkeeping) and calls the functions it is given. ``functions`` maps
+Nothing here computes a gradient, an update, a starting point or an epoch's batches, and plain descent's epochs
+are the student's own loop: :func:`train_minibatch` orders the work (epochs, early stopping's bookkeeping) and
+calls the functions it is given. ``functions`` maps
 exercise names to the student's functions: ``forward_prop``, ``backward_prop``, ``compute_loss``,
 ``get_predictions``, ``get_accuracy``, ``make_predictions`` and ``minibatches`` (each epoch's shuffle and batches)
-always, and as the settings need them
-``update_params`` (sgd), ``momentum_update``, ``adam_update``, ``init_params`` (the mid-term's uniform start),
-``he_init``, ``glorot_init``, ``flip_left_right``, ``shift_images`` (augmentation) and ``should_stop`` (patience).
+always, and as the settings need them ``update_params`` and ``sgd_epoch`` (sgd: without augmentation, your
+``sgd_epoch`` runs each whole epoch), ``momentum_update``, ``adam_update``, ``init_params`` (the mid-term's uniform
+start), ``he_init``, ``glorot_init``, ``flip_left_right``, ``shift_images`` (augmentation) and ``should_stop``
+(patience).
 
 Parameters are the tuple ``(W1, b1, W2, b2)``; so are gradients and optimiser states. Randomness comes from a
 ``numpy.random.Generator`` passed in; nothing touches numpy's global state.
@@ -34,7 +36,7 @@ ALWAYS = (
     "minibatches",
 )
 BY_SETTING = {
-    "sgd": ("update_params",),
+    "sgd": ("update_params", "sgd_epoch"),
     "momentum": ("momentum_update",),
     "adam": ("adam_update",),
     "uniform": ("init_params",),
@@ -168,6 +170,20 @@ def _epoch_batches(minibatches, rng, m: int, batch_size: int) -> list:
     return batches
 
 
+def _your_epoch(result):
+    """What your ``sgd_epoch`` returned, as ``(params, loss)``, or a one-line refusal."""
+    try:
+        params, loss = result
+        params = tuple(params)
+        if len(params) != 4 or not all(isinstance(p, np.ndarray) for p in params):
+            raise ValueError
+        return params, float(loss)
+    except (TypeError, ValueError):
+        raise CourseInputError(
+            "your sgd_epoch must return ((W1, b1, W2, b2), mean loss of the epoch): see notebook 08"
+        ) from None
+
+
 def train_minibatch(
     X,
     Y,
@@ -195,7 +211,9 @@ def train_minibatch(
 
     Each epoch walks through the training images in the batches your ``minibatches(rng, m, batch_size)`` returns
     (a shuffled order cut into batches of ``batch_size``); each batch makes one update with ``optimizer`` ("sgd",
-    "momentum" or "adam") at learning rate alpha.
+    "momentum" or "adam") at learning rate alpha. With "sgd" and no augmentation, the epoch is your
+    ``sgd_epoch(X, Y, params, rng, batch_size, alpha, lambda_reg)``; otherwise this function's own loop, which
+    adds the optimiser's memory and the augmented batches to the same steps.
     init: "uniform" (the mid-term's), "he" or "glorot", used unless ``params`` gives the starting point.
     lambda_reg: L2 strength of the whole training set's cost ``lambda/(2m) ||W||^2``; a batch of b images gets
     ``lambda_reg * b / m``, so that every batch's gradient estimates the same cost.
@@ -238,23 +256,29 @@ def train_minibatch(
     history = {"epoch": [], "loss": [], "dev_accuracy": [], "best_epoch": None}
     best = params
     for epoch in range(epochs):
-        losses = []
         epoch_alpha = learning_rate(schedule, alpha, epoch, epochs)
-        for batch in _epoch_batches(batches, rng, m, batch_size):
-            X_batch, Y_batch = X[:, batch], Y[batch]
-            if augment_data:
-                X_batch = augment(X_batch, rng, max_shift, functions, mirror)
-                X_batch = X_batch if dtype is None else np.asarray(X_batch, dtype=dtype)
-            batch_lambda = lambda_reg * Y_batch.size / m
-            W1, b1, W2, b2 = params
-            Z1, A1, Z2, A2 = forward(W1, b1, W2, b2, X_batch)
-            losses.append(loss(A2, Y_batch, W1, W2, batch_lambda))
-            grads = backward(Z1, A1, Z2, A2, W1, W2, X_batch, Y_batch, batch_lambda)
-            if dtype is not None:
-                grads = tuple(np.asarray(g, dtype=dtype) for g in grads)
-            params, state = optimizer_step(optimizer, params, grads, state, epoch_alpha, functions)
+        if optimizer == "sgd" and not augment_data:  # plain mini-batch descent: your own epoch loop
+            params, epoch_loss = _your_epoch(
+                functions["sgd_epoch"](X, Y, params, rng, batch_size, epoch_alpha, lambda_reg)
+            )
+        else:  # the same loop, with the optimiser's memory and, when asked, augmented batches
+            losses = []
+            for batch in _epoch_batches(batches, rng, m, batch_size):
+                X_batch, Y_batch = X[:, batch], Y[batch]
+                if augment_data:
+                    X_batch = augment(X_batch, rng, max_shift, functions, mirror)
+                    X_batch = X_batch if dtype is None else np.asarray(X_batch, dtype=dtype)
+                batch_lambda = lambda_reg * Y_batch.size / m
+                W1, b1, W2, b2 = params
+                Z1, A1, Z2, A2 = forward(W1, b1, W2, b2, X_batch)
+                losses.append(loss(A2, Y_batch, W1, W2, batch_lambda))
+                grads = backward(Z1, A1, Z2, A2, W1, W2, X_batch, Y_batch, batch_lambda)
+                if dtype is not None:
+                    grads = tuple(np.asarray(g, dtype=dtype) for g in grads)
+                params, state = optimizer_step(optimizer, params, grads, state, epoch_alpha, functions)
+            epoch_loss = np.mean(losses)
         history["epoch"].append(epoch)
-        history["loss"].append(float(np.mean(losses)))
+        history["loss"].append(float(epoch_loss))
         if X_dev is None:
             best, history["best_epoch"] = params, epoch
             continue

@@ -272,6 +272,24 @@ def minibatches(rng: np.random.Generator, m: int, batch_size: int):
     return [order[start : start + batch_size] for start in range(0, m, batch_size)]
 
 
+# --- sgd_epoch (08_initialization_and_optimizers) ---
+def sgd_epoch(X, Y, params, rng: np.random.Generator, batch_size: int, alpha: float, lambda_reg: float = 0.0):
+    """One epoch of mini-batch gradient descent on the images X (784, m) and labels Y: one update per batch of
+    your minibatches, each with the L2 strength lambda_reg * b / m of its b images. Returns the parameters
+    (W1, b1, W2, b2) after the last update and the mean loss of the epoch's batches."""
+    m = Y.size
+    W1, b1, W2, b2 = params
+    losses = []
+    for batch in minibatches(rng, m, batch_size):
+        X_batch, Y_batch = X[:, batch], Y[batch]
+        batch_lambda = lambda_reg * Y_batch.size / m
+        Z1, A1, Z2, A2 = forward_prop(W1, b1, W2, b2, X_batch)
+        losses.append(compute_loss(A2, Y_batch, W1, W2, batch_lambda))
+        dW1, db1, dW2, db2 = backward_prop(Z1, A1, Z2, A2, W1, W2, X_batch, Y_batch, batch_lambda)
+        W1, b1, W2, b2 = update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha)
+    return (W1, b1, W2, b2), float(np.mean(losses))
+
+
 # --- he_init (08_initialization_and_optimizers) ---
 from fashion_helpers.data import NUM_CLASSES, NUM_PIXELS
 

@@ -24,6 +24,7 @@ FUNCTIONS = {
     for name in training.ALWAYS
     + (
         "update_params",
+        "sgd_epoch",
         "momentum_update",
         "adam_update",
         "init_params",

@@ -19,7 +19,7 @@ def test_the_catalogue_is_every_exercise_of_the_notebooks_in_teaching_order():
     assert [(name, notebook) for name, notebook, _ in cells] == [
         (e.name, e.notebook) for e in exercises.catalogue().values()
     ]
-    assert len(cells) == 26
+    assert len(cells) == 27
 
 
 def test_the_instructors_record_is_the_export_of_the_notebooks_solutions():

@@ -10,7 +10,7 @@ from fashion_helpers import ladder, training
 def mine(reference):
     return {
         name: getattr(reference, name)
-        for name in training.ALWAYS + ("init_params", "update_params", "glorot_init", "adam_update")
+        for name in training.ALWAYS + ("init_params", "update_params", "sgd_epoch", "glorot_init", "adam_update")
     }
 
 

@@ -17,7 +17,7 @@ def trainer_of():
     namespace = {"np": np}
     for text in yours.read_sections(NOTEBOOK_DIR / yours.RECORD_NAME).values():
         exec(text, namespace)
-    functions = {n: namespace[n] for n in (*training.ALWAYS, "update_params", "he_init")}
+    functions = {n: namespace[n] for n in (*training.ALWAYS, "update_params", "sgd_epoch", "he_init")}
     pixels, labels = data.load_data(None)
     split = data.split_dev_train(pixels[:600], labels[:600], 100, np.random.default_rng(42))
 

@@ -21,6 +21,7 @@ def mine(reference):
             "get_accuracy",
             "make_predictions",
             "minibatches",
+            "sgd_epoch",
             "he_init",
             "glorot_init",
             "momentum_update",
@@ -206,7 +207,7 @@ def test_the_trainer_walks_through_the_batches_your_minibatches_returns(split, m
         calls.append((m, batch_size))
         return mine["minibatches"](rng, m, batch_size)[::-1]
 
-    kwargs = dict(hidden_neurons=6, epochs=3, batch_size=32, optimizer="sgd", alpha=0.1)
+    kwargs = dict(hidden_neurons=6, epochs=3, batch_size=32, optimizer="momentum", alpha=0.1)
     ours, _ = training.train_minibatch(X, Y, np.random.default_rng(1), functions=mine, **kwargs)
     again, _ = training.train_minibatch(X, Y, np.random.default_rng(1), functions=mine, **kwargs)
     theirs, _ = training.train_minibatch(
@@ -237,5 +238,32 @@ def test_minibatches_that_skip_repeat_or_oversize_are_refused_in_one_line(split,
             hidden_neurons=6,
             epochs=1,
             batch_size=32,
-            optimizer="sgd",
+            optimizer="momentum",
+        )
+
+
+def test_plain_sgd_trains_by_your_sgd_epoch_and_refuses_a_malformed_return(split, mine):
+    X_train, Y_train, _, _ = split
+    X, Y = X_train[:, :100], Y_train[:100]
+    calls = []
+
+    def spy(X, Y, params, rng, batch_size, alpha, lambda_reg):
+        calls.append((batch_size, alpha, lambda_reg))
+        return mine["sgd_epoch"](X, Y, params, rng, batch_size, alpha, lambda_reg)
+
+    kwargs = dict(hidden_neurons=6, epochs=2, batch_size=32, optimizer="sgd", alpha=0.1, lambda_reg=3.0)
+    _, history = training.train_minibatch(
+        X, Y, np.random.default_rng(1), functions={**mine, "sgd_epoch": spy}, **kwargs
+    )
+    assert calls == [(32, 0.1, 3.0)] * 2 and len(history["loss"]) == 2  # each epoch is yours
+    # with momentum the course's loop runs the same steps with the optimiser's memory: at beta 0 the same network
+    ours, _ = training.train_minibatch(X, Y, np.random.default_rng(1), functions=mine, **kwargs)
+    velocity_free = {**mine, "momentum_update": lambda p, g, v, a: mine["momentum_update"](p, g, v, a, beta=0.0)}
+    loop, _ = training.train_minibatch(
+        X, Y, np.random.default_rng(1), functions=velocity_free, **{**kwargs, "optimizer": "momentum"}
+    )
+    assert all(np.allclose(a, b, rtol=1e-12, atol=0) for a, b in zip(ours, loop, strict=True))
+    with pytest.raises(CourseInputError, match=r"sgd_epoch must return \(\(W1, b1, W2, b2\), mean loss"):
+        training.train_minibatch(
+            X, Y, np.random.default_rng(1), functions={**mine, "sgd_epoch": lambda *a: a[2]}, **kwargs
         )

@@ -51,6 +51,7 @@ from .training import (
     check_he_init,
     check_minibatches,
     check_momentum_update,
+    check_sgd_epoch,
     check_shift_images,
     check_should_stop,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "check_one_hot",
     "check_ReLU",
     "check_ReLU_deriv",
+    "check_sgd_epoch",
     "check_shift_images",
     "check_should_stop",
     "check_softmax",

@@ -88,6 +88,12 @@ def check_minibatches(fn, *, hidden: bool = False):
     return self_check(fn, "minibatches", HOOKS.get("minibatches", NO_HOOKS), hidden=hidden)
 
 
+def check_sgd_epoch(fn, *, hidden: bool = False):
+    """Check ``sgd_epoch(X, Y, params, rng, batch_size, alpha, lambda_reg)``: one update per batch, lambda_reg
+    scaled by b / m, the mean of the batches' losses."""
+    return self_check(fn, "sgd_epoch", HOOKS.get("sgd_epoch", NO_HOOKS), hidden=hidden)
+
+
 def check_momentum_update(fn, *, hidden: bool = False):
     """Check ``momentum_update(params, grads, velocity, alpha, beta)``: v <- beta v + g, theta <- theta - alpha v."""
     return self_check(fn, "momentum_update", HOOKS.get("momentum_update", NO_HOOKS), hidden=hidden)
