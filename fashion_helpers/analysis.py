@@ -172,3 +172,20 @@ def accuracy_se(accuracy, n: int) -> float:
     """Standard error (points) of an accuracy (%) measured on n images: 100 sqrt(p (1 - p) / n), p = accuracy/100."""
     p = accuracy / 100
     return float(100 * np.sqrt(p * (1 - p) / n))
+
+
+def describe_gain(gain: dict, what: str) -> str:
+    """One line of a :func:`paired_gain`: ``what``, the per-seed gains, their mean and, from two seeds on, the 95 % t
+    interval and its verdict."""
+    line = f"{what}, seed by seed: " + ", ".join(f"{g:+.2f}" for g in gain["gains"]) + f"; mean {gain['mean']:+.2f}"
+    if gain["gains"].size == 1:
+        return line + " (one seed: no interval)"
+    return line + f", 95% interval {gain['low']:+.2f} to {gain['high']:+.2f} -> {gain['verdict']}"
+
+
+def describe_image_gain(right_new, right_old) -> tuple[str, bool]:
+    """One network's :func:`paired_image_gain` over another on the same images, in words (``+4.00 points (standard
+    error 1.83; 35 gained, 19 lost) -> beyond two standard errors``), and whether it is a gain beyond two."""
+    gain, se, b, c = paired_image_gain(right_new, right_old)
+    beyond = "beyond two standard errors" if abs(gain) > 2 * se else "within two standard errors"
+    return f"{gain:+.2f} points (standard error {se:.2f}; {b} gained, {c} lost) -> {beyond}", bool(gain > 2 * se)

@@ -105,20 +105,16 @@ class Ladder:
     def compare(self, new: dict, old: dict) -> dict:
         """Print and return the paired gain of configuration new over old (its "verdict": gain, tie or loss),
         seed by seed, or with one seed on the dev images; neither row is changed."""
+        what = f"{new['step']} - {old['step']}"
         if self.n_seeds == 1:
             gain = self.image_gain(new, old)
-            detail = (
-                f"one seed, on the {self.Y_dev.size} dev images: {gain['mean']:+.2f} points, "
-                f"standard error {gain['se']:.2f}"
+            print(
+                f"   {what}, one seed, on the {self.Y_dev.size} dev images: {gain['mean']:+.2f} points, "
+                f"standard error {gain['se']:.2f} -> {gain['verdict']}"
             )
         else:
             gain = analysis.paired_gain(new["devs"], old["devs"])
-            gains = ", ".join(f"{g:+.2f}" for g in gain["gains"])
-            detail = (
-                f"seed by seed: {gains}; mean {gain['mean']:+.2f}, "
-                f"95% interval {gain['low']:+.2f} to {gain['high']:+.2f}"
-            )
-        print(f"   {new['step']} - {old['step']}, {detail} -> {gain['verdict']}")
+            print("   " + analysis.describe_gain(gain, what))
         return gain
 
     def image_gain(self, new: dict, old: dict) -> dict:
@@ -147,16 +143,23 @@ class Ladder:
         )
 
 
+def logistic_regression():
+    """The linear baseline, unfitted: softmax(W x + b) with scikit-learn's small default L2, fitted by Newton's
+    method to its one optimum (newton-cg, a tight tolerance)."""
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(solver="newton-cg", tol=1e-6)
+
+
 def baselines(wide_neurons: int, batch_size: int, epochs: int, adam_alpha: float, seed: int) -> dict:
     """The four scikit-learn baselines, unfitted: scikit-learn's defaults except where the comment says why."""
     from sklearn.dummy import DummyClassifier
-    from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
     from sklearn.svm import SVC
 
     return {
         "majority class": DummyClassifier(strategy="most_frequent"),
-        "logistic regression": LogisticRegression(solver="newton-cg", tol=1e-6),  # to its one optimum
+        "logistic regression": logistic_regression(),
         "RBF SVC": SVC(),
         "MLPClassifier": MLPClassifier(
             hidden_layer_sizes=(wide_neurons,),

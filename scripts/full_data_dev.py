@@ -53,6 +53,9 @@ CANDIDATES = [
     dict(full_data_settings(), lambda_reg=5.0),
     dict(full_data_settings(), lambda_reg=10.0),
     dict(full_data_settings(), lambda_reg=25.0),
+    # 40 epochs at half the updates per epoch (the Adam steps cost about as much as the products of a batch).
+    dict(full_data_settings(), epochs=40, batch_size=512),
+    dict(full_data_settings(), epochs=40, batch_size=512, alpha=0.002),
 ]
 
 

@@ -99,3 +99,21 @@ def test_paired_image_gain_counts_the_images_the_two_networks_disagree_on():
 def test_the_standard_error_of_an_accuracy_is_that_of_a_proportion():
     assert analysis.accuracy_se(80.0, 400) == pytest.approx(2.0)  # 100 sqrt(0.8 * 0.2 / 400)
     assert analysis.accuracy_se(100.0, 50) == 0.0
+
+
+def test_gains_are_described_in_one_line_with_their_interval_or_the_lack_of_one():
+    three = analysis.paired_gain([72.0, 70.0, 75.0], [70.0, 69.0, 71.0])
+    line = analysis.describe_gain(three, "L2 - none")
+    assert line.startswith("L2 - none, seed by seed: +2.00, +1.00, +4.00; mean +2.33, 95% interval ")
+    assert line.endswith(f"-> {three['verdict']}")
+    assert analysis.describe_gain(analysis.paired_gain([72.0], [70.0]), "x").endswith("(one seed: no interval)")
+
+
+def test_an_image_gain_is_described_with_its_counts_and_whether_it_is_beyond_two_standard_errors():
+    new = np.array([True] * 30 + [False] * 70)
+    old = np.array([False] * 20 + [True] * 10 + [False] * 70)
+    line, beyond = analysis.describe_image_gain(new, old)  # 20 gained, none lost
+    assert line.startswith("+20.00 points (standard error ") and "20 gained, 0 lost" in line
+    assert line.endswith("beyond two standard errors") and beyond
+    line, beyond = analysis.describe_image_gain(old, new)  # the same, lost: beyond, but no gain
+    assert line.startswith("-20.00 points") and line.endswith("beyond two standard errors") and not beyond
