@@ -210,6 +210,27 @@ def training_curves(history: dict, title: str = "Training") -> Figure:
     return fig
 
 
+def compared_curves(histories: dict, what: str = "three learning rates") -> Figure:
+    """Training loss (log scale) and dev accuracy against iteration, one line per named ``gradient_descent`` history
+    (each with ``dev_accuracy``), the same colour in both panels."""
+    fig = Figure(figsize=(10, 3.6), dpi=DPI)
+    ax_loss, ax_acc = fig.subplots(1, 2)
+    for label, history in histories.items():
+        (line,) = ax_loss.plot(history["iteration"], history["loss"], label=label)
+        ax_acc.plot(history["iteration"], history["dev_accuracy"], color=line.get_color(), label=label)
+    log_y_axis(ax_loss)
+    ax_loss.set_ylabel("training loss (log scale)")
+    ax_acc.set_ylabel("dev accuracy (%)")
+    for ax, title in ((ax_loss, f"Training loss for {what}"), (ax_acc, f"Dev accuracy for {what}")):
+        ax.set_title(title, fontsize=11)
+        ax.set_xlabel("iteration")
+        ax.grid(alpha=0.3)
+        ax.tick_params(which="both", labelsize=9)
+        ax.legend(fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
 def confusion_heatmap(cm, title: str = "Confusion matrix") -> Figure:
     """Heatmap of a (10, 10) confusion matrix with class names and the count in each cell. The colour is the
     cell's share of its row, the true class's images (%), so classes of different sizes compare: a pale diagonal

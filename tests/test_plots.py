@@ -314,3 +314,14 @@ def test_holdout_lanes_span_the_trained_models_and_name_the_majority_class_off_s
     low, high = ax.get_xlim()
     assert low <= 79.50 - 2 * 0.90 and high >= 82.25 and high - low < 20  # the trained models fill the axis
     assert [t.get_text() for t in ax.get_yticklabels()][0] == "majority class (9.80%, off scale)"
+
+
+def test_compared_curves_draw_each_history_in_one_colour_in_both_panels():
+    histories = {
+        f"alpha = {a}": {"iteration": [0, 10, 20], "loss": [2.3, 1.0 / a, 0.5], "dev_accuracy": [10.0, 50.0, 60.0]}
+        for a in (1, 2)
+    }
+    loss_ax, acc_ax = plots.compared_curves(histories).axes
+    assert [line.get_label() for line in loss_ax.get_lines()] == ["alpha = 1", "alpha = 2"]
+    assert [line.get_color() for line in loss_ax.get_lines()] == [line.get_color() for line in acc_ax.get_lines()]
+    assert list(acc_ax.get_lines()[1].get_ydata()) == [10.0, 50.0, 60.0]
