@@ -44,7 +44,10 @@ def search_trials(trials: list[dict], target: float | None = None, title: str = 
     ax.minorticks_off()
     ax.set_xlabel("learning rate α (log scale)")
     ax.set_ylabel("dev accuracy (%)")
-    ax.set_title(f"{title}: {len(trials)} trainings (marker size: cost; black bar: mean of a column)", fontsize=10)
+    prices = {key[2] for key in configs}
+    size = f"marker size: cost, {min(prices):g} to {max(prices):g}" if len(prices) > 1 else "all of one cost"
+    size = size if prices else "none yet"
+    ax.set_title(f"{title}: {len(trials)} trainings ({size}; black bar: mean of a column)", fontsize=10)
     ax.grid(alpha=0.3)
     if configs or target is not None:
         ax.legend(fontsize=9, loc="center left", bbox_to_anchor=(1.01, 0.5))

@@ -298,6 +298,9 @@ def test_search_trials_put_a_configurations_trainings_in_one_column_with_their_m
     assert list(mean_bar.get_ydata()) == [81.0, 81.0]  # only the column of three gets a mean
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["λ = 0", "λ = 3", "target 80%"] and "6 trainings" in ax.get_title()
+    assert "marker size: cost, 0.25 to 1" in ax.get_title()
+    same = choice_plots.search_trials(trials[:2]).axes[0].get_title()
+    assert "all of one cost" in same and "marker size" not in same
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0.03", "0.1"]
 
 
