@@ -176,11 +176,14 @@ def accuracy_se(accuracy, n: int) -> float:
 
 def describe_gain(gain: dict, what: str) -> str:
     """One line of a :func:`paired_gain`: ``what``, the per-seed gains, their mean and, from two seeds on, the 95 % t
-    interval and its verdict."""
+    interval and its verdict; for a tie, the mean gain that spread would have needed (the interval's half-width)."""
     line = f"{what}, seed by seed: " + ", ".join(f"{g:+.2f}" for g in gain["gains"]) + f"; mean {gain['mean']:+.2f}"
     if gain["gains"].size == 1:
         return line + " (one seed: no interval)"
-    return line + f", 95% interval {gain['low']:+.2f} to {gain['high']:+.2f} -> {gain['verdict']}"
+    line += f", 95% interval {gain['low']:+.2f} to {gain['high']:+.2f} -> {gain['verdict']}"
+    if gain["verdict"] == "tie":  # how large a mean gain this spread of gains would have needed
+        line += f" (at this spread a gain needs a mean above {(gain['high'] - gain['low']) / 2:.2f})"
+    return line
 
 
 def describe_image_gain(right_new, right_old) -> tuple[str, bool]:

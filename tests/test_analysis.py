@@ -105,7 +105,12 @@ def test_gains_are_described_in_one_line_with_their_interval_or_the_lack_of_one(
     three = analysis.paired_gain([72.0, 70.0, 75.0], [70.0, 69.0, 71.0])
     line = analysis.describe_gain(three, "L2 - none")
     assert line.startswith("L2 - none, seed by seed: +2.00, +1.00, +4.00; mean +2.33, 95% interval ")
-    assert line.endswith(f"-> {three['verdict']}")
+    assert f"-> {three['verdict']}" in line
+    noisy = analysis.paired_gain([72.0, 70.0, 75.0], [70.0, 72.0, 71.0])  # gains +2, -2, +4
+    half = analysis.t_975(2) * noisy["se"]  # the interval's half-width: the mean a gain would need
+    assert analysis.describe_gain(noisy, "noisy").endswith(
+        f"-> tie (at this spread a gain needs a mean above {half:.2f})"
+    )
     assert analysis.describe_gain(analysis.paired_gain([72.0], [70.0]), "x").endswith("(one seed: no interval)")
 
 
