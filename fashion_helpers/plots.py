@@ -201,7 +201,12 @@ def training_curves(history: dict, title: str = "Training") -> Figure:
     ax_loss.set_title(f"{title}: loss", fontsize=11)
     ax_acc.set_ylabel("accuracy (%)")
     ax_acc.set_title(f"{title}: accuracy", fontsize=11)
-    for ax in (ax_loss, ax_acc):
+    return _iteration_panels(fig, ax_loss, ax_acc)
+
+
+def _iteration_panels(fig: Figure, *axes) -> Figure:
+    """The finish both loss-and-accuracy figures share: an iteration axis, a light grid, small ticks, a legend."""
+    for ax in axes:
         ax.set_xlabel("iteration")
         ax.grid(alpha=0.3)
         ax.tick_params(which="both", labelsize=9)
@@ -221,14 +226,9 @@ def compared_curves(histories: dict, what: str = "three learning rates") -> Figu
     log_y_axis(ax_loss)
     ax_loss.set_ylabel("training loss (log scale)")
     ax_acc.set_ylabel("dev accuracy (%)")
-    for ax, title in ((ax_loss, f"Training loss for {what}"), (ax_acc, f"Dev accuracy for {what}")):
-        ax.set_title(title, fontsize=11)
-        ax.set_xlabel("iteration")
-        ax.grid(alpha=0.3)
-        ax.tick_params(which="both", labelsize=9)
-        ax.legend(fontsize=9)
-    fig.tight_layout()
-    return fig
+    ax_loss.set_title(f"Training loss for {what}", fontsize=11)
+    ax_acc.set_title(f"Dev accuracy for {what}", fontsize=11)
+    return _iteration_panels(fig, ax_loss, ax_acc)
 
 
 def confusion_heatmap(cm, title: str = "Confusion matrix") -> Figure:
